@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Mentoring platform administration")
+admin.site.site_title = _("Mentoring admin")
+admin.site.index_title = _("Programs, people and settings")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("mentoring.urls")),
+]

@@ -1,0 +1,160 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from matching.models import FlashToOngoingPolicy, MatchingSettings, MatchingSettingsChange
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+FORCED_LABEL = (
+    "Connect them if mentee wants to connect again with mentor for ongoing mentoring connection"
+)
+REQUEST_LABEL = (
+    "Send a mentoring request to mentor if mentee looks to connect again for an ongoing "
+    "mentoring connection"
+)
+
+
+def settings_url(matching_settings: MatchingSettings) -> str:
+    return reverse("admin:matching_matchingsettings_change", args=[matching_settings.pk])
+
+
+def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
+    """The change form as the browser would post it for the stored values."""
+    data = {
+        "ongoing_enabled": matching_settings.ongoing_enabled,
+        "one_time_enabled": matching_settings.one_time_enabled,
+        "preferred_mentoring_enabled": matching_settings.preferred_mentoring_enabled,
+        "mentors_choose_modes": matching_settings.mentors_choose_modes,
+        "default_max_ongoing_mentees": matching_settings.default_max_ongoing_mentees,
+        "max_ongoing_mentors_per_mentee": matching_settings.max_ongoing_mentors_per_mentee,
+        "max_pending_requests_per_mentee": matching_settings.max_pending_requests_per_mentee,
+        "request_expiry_days": matching_settings.request_expiry_days or "",
+        "flash_to_ongoing_enabled": matching_settings.flash_to_ongoing_enabled,
+        "flash_to_ongoing_policy": matching_settings.flash_to_ongoing_policy,
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
+        "changes-MIN_NUM_FORMS": "0",
+        "changes-MAX_NUM_FORMS": "1000",
+        "_continue": "1",
+    }
+    data.update(overrides)
+    # Unchecked checkboxes are simply absent from a browser's POST.
+    return {key: value for key, value in data.items() if value is not False}
+
+
+def test_every_admin_page_renders_for_a_superuser(admin_client, program):
+    MembershipFactory(program=program)
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        assert admin_client.get(changelist).status_code == 200, changelist
+        if model_admin.has_add_permission(admin_client.request().wsgi_request):
+            add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+            assert admin_client.get(add).status_code == 200, add
+        obj = model.objects.first()
+        if obj is not None:
+            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            assert admin_client.get(change).status_code == 200, change
+
+
+def test_program_list_links_to_its_matching_settings(admin_client, program):
+    response = admin_client.get(reverse("admin:mentoring_program_changelist"))
+    assert settings_url(program.matching_settings) in response.content.decode()
+
+
+def test_settings_page_groups_settings_and_offers_both_policies_as_radio_buttons(
+    admin_client, matching_settings
+):
+    html = admin_client.get(settings_url(matching_settings)).content.decode()
+    for heading in ("Mentoring modes", "Ongoing mentoring", "One-time Mentoring Settings"):
+        assert heading in html
+    assert FORCED_LABEL in html and REQUEST_LABEL in html
+    assert html.count('type="radio" name="flash_to_ongoing_policy"') == 2
+
+
+def test_unavailable_feature_shows_how_to_make_it_available(admin_client, matching_settings):
+    matching_settings.preferred_mentoring_enabled = True
+    matching_settings.save()
+    html = admin_client.get(settings_url(matching_settings)).content.decode()
+    assert "turn off Preferred Mentoring" in html
+    assert FORCED_LABEL not in html
+    assert 'type="radio" name="flash_to_ongoing_policy"' not in html
+
+
+def test_switching_on_when_unavailable_is_refused_even_by_a_crafted_post(
+    admin_client, matching_settings
+):
+    matching_settings.one_time_enabled = False
+    matching_settings.save()
+    response = admin_client.post(
+        settings_url(matching_settings),
+        post_data(matching_settings, flash_to_ongoing_enabled="on"),
+    )
+    assert response.status_code == 200
+    assert "can&#x27;t be switched on yet" in response.content.decode()
+    assert "turn on one-time mentoring" in response.content.decode()
+    matching_settings.refresh_from_db()
+    assert matching_settings.flash_to_ongoing_enabled is False
+
+
+def test_switching_on_together_with_making_it_available_is_accepted(
+    admin_client, matching_settings
+):
+    matching_settings.preferred_mentoring_enabled = True
+    matching_settings.save()
+    response = admin_client.post(
+        settings_url(matching_settings),
+        post_data(
+            matching_settings,
+            preferred_mentoring_enabled=False,
+            flash_to_ongoing_enabled="on",
+            flash_to_ongoing_policy=FlashToOngoingPolicy.FORCED_CONNECTION,
+        ),
+    )
+    assert response.status_code == 302
+    matching_settings.refresh_from_db()
+    assert matching_settings.flash_to_ongoing_enabled is True
+    assert matching_settings.flash_to_ongoing_policy == FlashToOngoingPolicy.FORCED_CONNECTION
+
+
+def test_making_it_unavailable_while_on_keeps_the_switch_and_warns(admin_client, matching_settings):
+    matching_settings.flash_to_ongoing_enabled = True
+    matching_settings.save()
+    response = admin_client.post(
+        settings_url(matching_settings),
+        post_data(matching_settings, preferred_mentoring_enabled="on"),
+        follow=True,
+    )
+    matching_settings.refresh_from_db()
+    assert matching_settings.preferred_mentoring_enabled is True
+    assert matching_settings.flash_to_ongoing_enabled is True  # kept, not silently dropped
+    assert "switched on but not in effect" in response.content.decode()
+
+
+def test_changes_are_recorded_with_who_when_and_what(admin_client, superuser, matching_settings):
+    admin_client.post(
+        settings_url(matching_settings),
+        post_data(matching_settings, default_max_ongoing_mentees=2, flash_to_ongoing_enabled="on"),
+    )
+    change = MatchingSettingsChange.objects.get()
+    assert change.changed_by == superuser
+    assert change.changes["default_max_ongoing_mentees"]["old"] == "5"
+    assert change.changes["default_max_ongoing_mentees"]["new"] == "2"
+    assert change.changes["flash_to_ongoing_enabled"]["new"] == "on"
+    html = admin_client.get(settings_url(matching_settings)).content.decode()
+    assert "Change history" in html
+    assert "default maximum ongoing mentees per mentor: 5 → 2" in html
+
+
+def test_saving_nothing_new_records_nothing(admin_client, matching_settings):
+    admin_client.post(settings_url(matching_settings), post_data(matching_settings))
+    assert not MatchingSettingsChange.objects.exists()
+
+
+def test_memberships_filter_and_search(admin_client, program):
+    member = MembershipFactory(program=program, user__email="findme@example.org")
+    url = reverse("admin:mentoring_membership_changelist")
+    response = admin_client.get(url, {"q": "findme", "program__id__exact": program.pk})
+    assert member.user.display_name in response.content.decode()
