@@ -9,5 +9,8 @@ admin.site.index_title = _("Programs, people and settings")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("meetings/", include("flash_meetings.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("mentoring.urls")),
 ]

@@ -1,10 +1,16 @@
 """Demo data a newcomer can sign in with. Safe to run any number of times."""
 
+import importlib
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from matching.models import FlashToOngoingPolicy, MatchingSettings
 from mentoring.models import Membership, Program, User
+
+# Each app that has demo data of its own adds it in ``<app>/demo.py`` with a function
+# ``seed(*, program, stdout) -> None`` (idempotent), called in this order.
+DEMO_MODULES = ["mentoring.demo", "flash_meetings.demo", "surveys.demo"]
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, never used in production)
 
@@ -87,6 +93,14 @@ class Command(BaseCommand):
             Membership.objects.update_or_create(
                 user=mentee, program=program, role=Membership.Role.MENTEE, defaults={"active": True}
             )
+        for module_name in DEMO_MODULES:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                continue
+            module.seed(program=program, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS("Demo program ready: http://127.0.0.1:8000/\n")
             + "  Sign in with password “demo” as:\n"
