@@ -22,6 +22,12 @@ ONGOING_FIELDS = (
     "request_expiry_days",
 )
 FEATURE_FIELDS = ("flash_to_ongoing_enabled", "flash_to_ongoing_policy")
+MEETING_FIELDS = (
+    "meeting_length_minutes",
+    "min_booking_notice_hours",
+    "max_pending_meeting_requests_per_mentee",
+    "meeting_request_expiry_days",
+)
 
 
 class _Switches:
@@ -35,7 +41,7 @@ class _Switches:
 class MatchingSettingsForm(forms.ModelForm):
     class Meta:
         model = MatchingSettings
-        fields = (*MODE_FIELDS, *ONGOING_FIELDS, *FEATURE_FIELDS)
+        fields = (*MODE_FIELDS, *ONGOING_FIELDS, *MEETING_FIELDS, *FEATURE_FIELDS)
         widgets = {"flash_to_ongoing_policy": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -113,7 +119,7 @@ class MatchingSettingsAdmin(admin.ModelAdmin):
             (None, {"fields": ("program",)}),
             (_("Mentoring modes"), {"fields": MODE_FIELDS}),
             (_("Ongoing mentoring"), {"fields": ONGOING_FIELDS}),
-            (_("One-time Mentoring Settings"), {"fields": one_time}),
+            (_("One-time Mentoring Settings"), {"fields": (*MEETING_FIELDS, *one_time)}),
         )
 
     @admin.display(description=_("ongoing mentoring after a one-time meeting"))

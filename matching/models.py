@@ -86,6 +86,25 @@ class MatchingSettings(models.Model):
         default=FlashToOngoingPolicy.CONNECTION_REQUEST,
     )
 
+    class MeetingLength(models.IntegerChoices):
+        HALF_HOUR = 30, _("30 minutes")
+        HOUR = 60, _("60 minutes")
+
+    meeting_length_minutes = models.PositiveSmallIntegerField(
+        _("flash meeting length"), choices=MeetingLength.choices, default=MeetingLength.HALF_HOUR
+    )
+    min_booking_notice_hours = models.PositiveSmallIntegerField(
+        _("book at least this many hours ahead"), default=24
+    )
+    max_pending_meeting_requests_per_mentee = models.PositiveSmallIntegerField(
+        _("maximum pending meeting requests per mentee"), default=5
+    )
+    meeting_request_expiry_days = models.PositiveSmallIntegerField(
+        _("meeting requests expire after (days)"),
+        default=7,
+        help_text=_("Unanswered flash meeting requests expire after this many days."),
+    )
+
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

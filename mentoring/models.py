@@ -86,6 +86,11 @@ class Membership(models.Model):
     )
     offers_ongoing = models.BooleanField(_("offers ongoing mentoring"), default=True)
     offers_one_time = models.BooleanField(_("offers one-time mentoring"), default=True)
+    max_flash_meetings_per_month = models.PositiveSmallIntegerField(
+        _("maximum flash meetings per month"),
+        default=4,
+        help_text=_("Pending and scheduled flash meetings count, per calendar month."),
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -31,6 +31,12 @@ def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
         "max_ongoing_mentors_per_mentee": matching_settings.max_ongoing_mentors_per_mentee,
         "max_pending_requests_per_mentee": matching_settings.max_pending_requests_per_mentee,
         "request_expiry_days": matching_settings.request_expiry_days or "",
+        "meeting_length_minutes": matching_settings.meeting_length_minutes,
+        "min_booking_notice_hours": matching_settings.min_booking_notice_hours,
+        "max_pending_meeting_requests_per_mentee": (
+            matching_settings.max_pending_meeting_requests_per_mentee
+        ),
+        "meeting_request_expiry_days": matching_settings.meeting_request_expiry_days,
         "flash_to_ongoing_enabled": matching_settings.flash_to_ongoing_enabled,
         "flash_to_ongoing_policy": matching_settings.flash_to_ongoing_policy,
         "changes-TOTAL_FORMS": "0",
