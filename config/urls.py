@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from config import views
+
 admin.site.site_header = _("Mentoring platform administration")
 admin.site.site_title = _("Mentoring admin")
 admin.site.index_title = _("Programs, people and settings")
@@ -9,6 +11,7 @@ admin.site.index_title = _("Programs, people and settings")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("baseline/", views.baseline, name="baseline"),
     path("meetings/", include("flash_meetings.urls")),
     path("surveys/", include("surveys.urls")),
     path("notifications/", include("notifications.urls")),
