@@ -132,7 +132,7 @@ EMAIL_TIMEOUT = 10
 # Celery: REDIS_URL set means a real broker and workers; unset means tasks run
 # in-process, which is what `make run` on a fresh laptop needs.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # host named: no kombu warning
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
@@ -150,10 +150,67 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
+    # A producer (web request, on-commit hook) connecting to a dead broker tries twice
+    # and gives up at once instead of kombu's default of ~6 s of retries; the outbox
+    # sweep delivers what could not be published.
+    "max_retries": 1,
+    "interval_start": 0,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Notifications (the email outbox). Retries back off exponentially with jitter, capped
+# below the visibility timeout; the sweep re-enqueues rows pending more than
+# PENDING_GRACE seconds past due and rows sending longer than STUCK_AFTER (which must
+# exceed CELERY_TASK_TIME_LIMIT, so a live worker is never overtaken).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_DELAY = 30
+NOTIFICATIONS_RETRY_MAX_DELAY = min(1800, CELERY_VISIBILITY_TIMEOUT // 2)
+NOTIFICATIONS_PENDING_GRACE = 60
+NOTIFICATIONS_STUCK_AFTER = 300
+NOTIFICATIONS_SWEEP_BATCH = 500
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.tasks.sweep_notifications",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Surveys: reminders one day and five days after a meeting (once each, dedupe keys),
+# and the mentor's invitation to their own survey once the meeting is over.
+CELERY_BEAT_SCHEDULE["surveys-reminders"] = {
+    "task": "surveys.tasks.send_survey_reminders",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
+CELERY_BEAT_SCHEDULE["surveys-mentor-invitations"] = {
+    "task": "surveys.tasks.invite_mentors_to_surveys",
+    "schedule": 600.0,
+    "options": {"expires": 540},
+}
+# Flash meetings: expire unanswered requests, remind once before the start, send the
+# follow-up email once after the end (each job idempotent: conditional updates/stamps).
+CELERY_BEAT_SCHEDULE["flash-meetings-expire-requests"] = {
+    "task": "flash_meetings.tasks.expire_meeting_requests",
+    "schedule": 900.0,
+    "options": {"expires": 840},
+}
+CELERY_BEAT_SCHEDULE["flash-meetings-reminders"] = {
+    "task": "flash_meetings.tasks.send_meeting_reminders",
+    "schedule": 300.0,
+    "options": {"expires": 280},
+}
+CELERY_BEAT_SCHEDULE["flash-meetings-follow-ups"] = {
+    "task": "flash_meetings.tasks.send_meeting_follow_ups",
+    "schedule": 300.0,
+    "options": {"expires": 280},
+}
+# Ongoing mentoring: expire connection requests past the program's request_expiry_days
+# and remind the mentor once, halfway there (idempotent).
+CELERY_BEAT_SCHEDULE["mentoring-expire-connection-requests"] = {
+    "task": "mentoring.tasks.expire_connection_requests",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

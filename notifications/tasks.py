@@ -1,0 +1,179 @@
+"""Celery tasks: deliver one notification, and sweep up the ones left behind.
+
+Delivery is at most once per claim: a conditional UPDATE moves the row from pending
+to sending (only one worker can win it), the email goes out, and the row becomes sent.
+A message delivered twice, a duplicate enqueue or two sweeps at once all meet a row
+that is no longer pending and do nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.rendering import build_message
+
+logger = logging.getLogger(__name__)
+
+Status = Notification.Status
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return _setting("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before attempt ``attempt + 1``: exponential backoff with jitter.
+
+    The delay doubles with each attempt up to NOTIFICATIONS_RETRY_MAX_DELAY, which
+    stays below the Redis visibility timeout (a countdown longer than that would be
+    redelivered while still waiting). The jitter spreads retries of many emails that
+    failed together (an SMTP outage) so they do not all come back at once.
+    """
+    base = _setting("NOTIFICATIONS_RETRY_BASE_DELAY", 30)
+    cap = _setting("NOTIFICATIONS_RETRY_MAX_DELAY", 1800)
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+
+
+class PermanentDeliveryError(Exception):
+    """Delivery can never succeed as things stand (bad address, missing template)."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    """5xx replies and bad addresses are permanent; connection trouble and 4xx are not."""
+    if isinstance(error, PermanentDeliveryError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return False  # our configuration, not this email: retry while someone fixes it
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    # SMTPNotSupportedError is permanent; connection refused/reset, timeouts,
+    # SMTPServerDisconnected and unknown trouble are worth another try.
+    return isinstance(error, smtplib.SMTPNotSupportedError)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+@shared_task(
+    bind=True,
+    # Safe because the claim makes the task idempotent: a message redelivered after a
+    # worker was lost meets a row that is sending (the sweep resets it later) or sent,
+    # and does nothing, so there is no poison-message loop.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,  # attempts are counted on the row (NOTIFICATIONS_MAX_ATTEMPTS)
+)
+def deliver_notification(self, notification_id: int) -> str:
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+    )
+    if not claimed:
+        return "skipped"  # someone else has it, or it is already sent or failed
+    notification = Notification.objects.select_related("recipient", "program").get(
+        pk=notification_id
+    )
+    # Later updates only touch the row while it is still *our* claim.
+    ours = Notification.objects.filter(
+        pk=notification_id, status=Status.SENDING, attempts=notification.attempts
+    )
+    try:
+        if not notification.to_email:
+            raise PermanentDeliveryError("The recipient has no email address.")
+        try:
+            message = build_message(notification)
+        except Exception as error:
+            raise PermanentDeliveryError(f"Could not render: {_describe(error)}") from error
+        message.connection = get_connection(fail_silently=False)
+        message.send()
+    except Exception as error:
+        if is_permanent(error) or notification.attempts >= max_attempts():
+            ours.update(status=Status.FAILED, last_error=_describe(error))
+            logger.warning(
+                "Notification %s failed for good after %s attempt(s): %s",
+                notification_id,
+                notification.attempts,
+                _describe(error),
+            )
+            return "failed"
+        delay = retry_delay(notification.attempts)
+        ours.update(
+            status=Status.PENDING,
+            last_error=_describe(error),
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        logger.info(
+            "Notification %s attempt %s failed (%s); retrying in %.0f s",
+            notification_id,
+            notification.attempts,
+            _describe(error),
+            delay,
+        )
+        # The row is pending again, so if this publish is lost the sweep still has it.
+        raise self.retry(countdown=delay, exc=error) from error
+    ours.update(status=Status.SENT, sent_at=timezone.now())
+    return "sent"
+
+
+def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
+    """Take the rows a worker should have delivered by now and mark them as handled.
+
+    Pending rows more than NOTIFICATIONS_PENDING_GRACE seconds past their due time
+    (never handed to a worker, or a retry whose message was lost) and rows sending
+    for longer than NOTIFICATIONS_STUCK_AFTER seconds (the worker died mid-send) are
+    locked with SKIP LOCKED, set pending and due now, and returned. A second sweep
+    running at the same moment skips the locked rows, and after commit they are no
+    longer overdue, so each row is enqueued once.
+    """
+    now = now or timezone.now()
+    limit = limit or _setting("NOTIFICATIONS_SWEEP_BATCH", 500)
+    pending_before = now - timedelta(seconds=_setting("NOTIFICATIONS_PENDING_GRACE", 60))
+    stuck_before = now - timedelta(seconds=_setting("NOTIFICATIONS_STUCK_AFTER", 300))
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=Status.PENDING, next_attempt_at__lt=pending_before)
+                | Q(status=Status.SENDING, claimed_at__lt=stuck_before)
+            )
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(
+                status=Status.PENDING, next_attempt_at=now
+            )
+    return ids
+
+
+@shared_task(ignore_result=True)
+def sweep_notifications() -> int:
+    """Periodic (Celery beat): re-enqueue overdue pending rows and stuck sending rows."""
+    from notifications.services import enqueue_delivery
+
+    ids = sweep_due_ids()
+    for notification_id in ids:
+        enqueue_delivery(notification_id)
+    if ids:
+        logger.info("Notification sweep re-enqueued %s row(s)", len(ids))
+    return len(ids)
