@@ -10,7 +10,12 @@ from mentoring.models import Membership, Program, User
 
 # Each app that has demo data of its own adds it in ``<app>/demo.py`` with a function
 # ``seed(*, program, stdout) -> None`` (idempotent), called in this order.
-DEMO_MODULES = ["mentoring.demo", "flash_meetings.demo", "surveys.demo"]
+DEMO_MODULES = [
+    "mentoring.demo",
+    "flash_meetings.demo",
+    "surveys.demo",
+    "flash_meetings.demo_follow_up",
+]
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, never used in production)
 

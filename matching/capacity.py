@@ -1,0 +1,276 @@
+"""Slot rules for ongoing mentoring (DESIGN.md, "Capacity").
+
+A mentor's limit is ``Membership.max_ongoing_mentees`` or, when blank, the program's
+``MatchingSettings.default_max_ongoing_mentees``; 0 means "takes no new ongoing
+mentees". Slots used = active connections + pending connection requests addressed to
+that mentor (a pending request holds its slot). Mentees are limited by
+``max_ongoing_mentors_per_mentee`` (active connections) and
+``max_pending_requests_per_mentee`` (pending requests).
+
+The decision functions take plain values and return a ``Decision`` with a reason code,
+so the profile page (why there is no Connect button), the services (which re-count
+under a row lock) and the admin ask the same question the same way. The query helpers
+at the end count or annotate; services call them only after locking the mentor's
+membership row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from matching import modes
+from mentoring.models import Connection, ConnectionRequest, Membership, Program, User
+
+if TYPE_CHECKING:
+    from matching.models import MatchingSettings
+
+# Reason codes, in the order the request checks run.
+NOT_A_MENTEE = "not_a_mentee"
+OWN_PROFILE = "own_profile"
+ONGOING_OFF = "ongoing_off"
+PREFERRED_MENTORING = "preferred_mentoring"
+MENTOR_INACTIVE = "mentor_inactive"
+MENTOR_NOT_ONGOING = "mentor_not_ongoing"
+ALREADY_CONNECTED = "already_connected"
+REQUEST_PENDING = "request_pending"
+MENTOR_FULL = "mentor_full"
+MENTEE_AT_LIMIT = "mentee_at_limit"
+TOO_MANY_PENDING = "too_many_pending"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+@dataclass(frozen=True)
+class Slots:
+    used: int
+    limit: int
+
+    @property
+    def free(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    @property
+    def has_free(self) -> bool:
+        return self.used < self.limit
+
+
+def mentor_limit(*, max_ongoing_mentees: int | None, default_max_ongoing_mentees: int) -> int:
+    """The mentor's own limit, or the program default when the mentor has none."""
+    if max_ongoing_mentees is None:
+        return default_max_ongoing_mentees
+    return max_ongoing_mentees
+
+
+def mentor_has_free_slot(*, slots_used: int, limit: int) -> Decision:
+    """A new request or a direct connection needs a free slot."""
+    return ALLOWED if slots_used < limit else Decision(False, MENTOR_FULL)
+
+
+def mentor_may_accept(*, active_connections: int, limit: int) -> Decision:
+    """Accepting turns the request's own held slot into a connection: the mentor's list of
+    active mentees must stay within the limit (which an admin may have lowered)."""
+    return ALLOWED if active_connections < limit else Decision(False, MENTOR_FULL)
+
+
+def mentee_may_connect(*, active_connections: int, limit: int) -> Decision:
+    return ALLOWED if active_connections < limit else Decision(False, MENTEE_AT_LIMIT)
+
+
+def mentee_may_request(
+    *, active_connections: int, connection_limit: int, pending_requests: int, pending_limit: int
+) -> Decision:
+    decision = mentee_may_connect(active_connections=active_connections, limit=connection_limit)
+    if not decision:
+        return decision
+    if pending_requests >= pending_limit:
+        return Decision(False, TOO_MANY_PENDING)
+    return ALLOWED
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """Everything the Connect decision depends on, as plain values."""
+
+    is_mentee: bool  # the asker holds an active mentee membership in the program
+    own_profile: bool
+    ongoing_enabled: bool
+    preferred_mentoring_enabled: bool
+    mentor_active: bool
+    mentor_offers_ongoing: bool  # after the program's modes (matching.modes)
+    already_connected: bool
+    request_pending: bool
+    mentor_slots_used: int
+    mentor_limit: int
+    mentee_active_connections: int
+    mentee_connection_limit: int
+    mentee_pending_requests: int
+    mentee_pending_limit: int
+
+
+def request_decision(facts: RequestFacts) -> Decision:
+    """May this mentee send this mentor a connection request? First failing rule wins."""
+    if facts.own_profile:
+        return Decision(False, OWN_PROFILE)
+    if not facts.is_mentee:
+        return Decision(False, NOT_A_MENTEE)
+    if not facts.ongoing_enabled:
+        return Decision(False, ONGOING_OFF)
+    if facts.preferred_mentoring_enabled:
+        return Decision(False, PREFERRED_MENTORING)
+    if not facts.mentor_active:
+        return Decision(False, MENTOR_INACTIVE)
+    if not facts.mentor_offers_ongoing:
+        return Decision(False, MENTOR_NOT_ONGOING)
+    if facts.already_connected:
+        return Decision(False, ALREADY_CONNECTED)
+    if facts.request_pending:
+        return Decision(False, REQUEST_PENDING)
+    decision = mentor_has_free_slot(slots_used=facts.mentor_slots_used, limit=facts.mentor_limit)
+    if not decision:
+        return decision
+    return mentee_may_request(
+        active_connections=facts.mentee_active_connections,
+        connection_limit=facts.mentee_connection_limit,
+        pending_requests=facts.mentee_pending_requests,
+        pending_limit=facts.mentee_pending_limit,
+    )
+
+
+def request_facts(
+    *,
+    program: Program,
+    settings: MatchingSettings,
+    mentor: User,
+    mentee: User,
+    mentor_membership: Membership | None,
+    mentee_membership: Membership | None,
+    counts: PairCounts,
+) -> RequestFacts:
+    """The facts the Connect decision needs (used by services and by the profile page)."""
+    return RequestFacts(
+        is_mentee=mentee_membership is not None and mentee_membership.active,
+        own_profile=mentor.pk == mentee.pk,
+        ongoing_enabled=program.active and settings.ongoing_enabled,
+        preferred_mentoring_enabled=settings.preferred_mentoring_enabled,
+        mentor_active=mentor_membership is not None and mentor_membership.active,
+        mentor_offers_ongoing=mentor_membership is not None
+        and modes.mentor_modes_offered(settings=settings, mentor=mentor_membership).ongoing,
+        already_connected=counts.pair_active > 0,
+        request_pending=counts.pair_pending > 0,
+        mentor_slots_used=counts.mentor_slots_used,
+        mentor_limit=mentor_limit(
+            max_ongoing_mentees=mentor_membership.max_ongoing_mentees if mentor_membership else 0,
+            default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
+        ),
+        mentee_active_connections=counts.mentee_active,
+        mentee_connection_limit=settings.max_ongoing_mentors_per_mentee,
+        mentee_pending_requests=counts.mentee_pending,
+        mentee_pending_limit=settings.max_pending_requests_per_mentee,
+    )
+
+
+# --- Counting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    """Counts around one mentor–mentee pair in one program (two queries)."""
+
+    mentor_active: int
+    mentor_pending: int
+    mentee_active: int
+    mentee_pending: int
+    pair_active: int
+    pair_pending: int
+
+    @property
+    def mentor_slots_used(self) -> int:
+        return self.mentor_active + self.mentor_pending
+
+
+def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
+    """Run after locking the memberships: each statement then sees every committed write
+    of the transactions that held the lock before us."""
+    connections = Connection.objects.filter(
+        Q(mentor_id=mentor_id) | Q(mentee_id=mentee_id),
+        program_id=program_id,
+        status=Connection.Status.ACTIVE,
+    ).aggregate(
+        mentor=Count("pk", filter=Q(mentor_id=mentor_id)),
+        mentee=Count("pk", filter=Q(mentee_id=mentee_id)),
+        pair=Count("pk", filter=Q(mentor_id=mentor_id, mentee_id=mentee_id)),
+    )
+    requests = ConnectionRequest.objects.filter(
+        Q(mentor_id=mentor_id) | Q(mentee_id=mentee_id),
+        program_id=program_id,
+        status=ConnectionRequest.Status.PENDING,
+    ).aggregate(
+        mentor=Count("pk", filter=Q(mentor_id=mentor_id)),
+        mentee=Count("pk", filter=Q(mentee_id=mentee_id)),
+        pair=Count("pk", filter=Q(mentor_id=mentor_id, mentee_id=mentee_id)),
+    )
+    return PairCounts(
+        mentor_active=connections["mentor"],
+        mentor_pending=requests["mentor"],
+        mentee_active=connections["mentee"],
+        mentee_pending=requests["mentee"],
+        pair_active=connections["pair"],
+        pair_pending=requests["pair"],
+    )
+
+
+def _count_subquery(queryset: QuerySet) -> Coalesce:
+    counted = queryset.order_by().values("program_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_slots(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Annotate mentor memberships with ``active_connections``, ``pending_requests``,
+    ``slots_used`` and ``slot_limit`` in the same query (no query per row)."""
+    active = _count_subquery(
+        Connection.objects.filter(
+            program_id=OuterRef("program_id"),
+            mentor_id=OuterRef("user_id"),
+            status=Connection.Status.ACTIVE,
+        )
+    )
+    pending = _count_subquery(
+        ConnectionRequest.objects.filter(
+            program_id=OuterRef("program_id"),
+            mentor_id=OuterRef("user_id"),
+            status=ConnectionRequest.Status.PENDING,
+        )
+    )
+    return memberships.annotate(
+        active_connections=active,
+        pending_requests=pending,
+    ).annotate(
+        slots_used=F("active_connections") + F("pending_requests"),
+        slot_limit=Coalesce(
+            F("max_ongoing_mentees"),
+            F("program__matching_settings__default_max_ongoing_mentees"),
+        ),
+    )

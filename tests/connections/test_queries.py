@@ -1,0 +1,175 @@
+"""Every page that lists things costs the same number of queries for 5 and for 50 rows.
+
+The counts are pinned: a change that adds a query per row (or any query) fails here.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mentoring import views
+from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
+from tests.factories import MentorMembershipFactory
+from tests.factories import mentee as make_mentee
+
+pytestmark = pytest.mark.django_db
+
+# session, user, program access (+settings), paginator count, page of mentors with slots
+DIRECTORY = 5
+# session, user, program access, mentor with slots, two pair counts, (no flash section)
+PROFILE = 6
+# session, user, pending (+mentee, program, settings), answered (+mentee, program)
+REQUESTS_RECEIVED = 4
+# session, user, requests (+mentor, program)
+REQUESTS_SENT = 3
+# session, user, memberships (+program, settings), connections (+both people, program),
+# pending count
+DASHBOARD = 5
+DASHBOARD_OTHER_SECTIONS_ALLOWANCE = 6  # e.g. the flash meetings section
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def no_flash_section(monkeypatch):
+    """Pin our own profile queries; the flash meetings section is measured separately."""
+    monkeypatch.setattr(views, "_flash_meeting_section_template", lambda: "")
+
+
+def grow(rows, make):
+    for _ in range(rows):
+        make()
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_directory(client, ongoing_program, mentee, django_assert_num_queries, rows):
+    for _ in range(rows):
+        membership = MentorMembershipFactory(program=ongoing_program)
+        ConnectionFactory(
+            program=ongoing_program, mentor=membership.user, mentee=make_mentee(ongoing_program)
+        )
+    client.force_login(mentee)
+    with django_assert_num_queries(DIRECTORY):
+        client.get(reverse("mentoring:directory", args=["ongoing"]))
+    with django_assert_num_queries(DIRECTORY):
+        client.get(reverse("mentoring:directory", args=["ongoing"]), {"q": "python", "page": 2})
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_profile(
+    client,
+    ongoing_program,
+    mentor_membership,
+    mentee,
+    no_flash_section,
+    django_assert_num_queries,
+    rows,
+):
+    mentor_membership.max_ongoing_mentees = 200
+    mentor_membership.save()
+    for _ in range(rows):
+        ConnectionFactory(
+            program=ongoing_program,
+            mentor=mentor_membership.user,
+            mentee=make_mentee(ongoing_program),
+        )
+        ConnectionRequestFactory(
+            program=ongoing_program,
+            mentor=mentor_membership.user,
+            mentee=make_mentee(ongoing_program),
+        )
+    client.force_login(mentee)
+    url = reverse("mentoring:mentor_profile", args=["ongoing", mentor_membership.pk])
+    with django_assert_num_queries(PROFILE):
+        html = client.get(url).content.decode()
+    assert ">Connect</button>" in html
+
+
+def test_profile_with_the_flash_meetings_section_costs_the_same_for_5_and_50_rows(
+    client, ongoing_program, mentor_membership, mentee
+):
+    client.force_login(mentee)
+    url = reverse("mentoring:mentor_profile", args=["ongoing", mentor_membership.pk])
+    counts = []
+    for rows in (5, 45):
+        for _ in range(rows):
+            ConnectionRequestFactory(
+                program=ongoing_program,
+                mentor=mentor_membership.user,
+                mentee=make_mentee(ongoing_program),
+            )
+        counts.append(count_queries(client, url))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_requests_received(
+    client, ongoing_program, mentor_membership, django_assert_num_queries, rows
+):
+    mentor = mentor_membership.user
+    for _ in range(rows):
+        ConnectionRequestFactory(
+            program=ongoing_program, mentor=mentor, mentee=make_mentee(ongoing_program)
+        )
+        ConnectionRequestFactory(
+            program=ongoing_program,
+            mentor=mentor,
+            mentee=make_mentee(ongoing_program),
+            status="declined",
+            decline_reason="busy",
+        )
+    client.force_login(mentor)
+    with django_assert_num_queries(REQUESTS_RECEIVED):
+        html = client.get(reverse("mentoring:requests_received")).content.decode()
+    assert html.count("Decline request") == rows
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_requests_sent(client, ongoing_program, mentee, django_assert_num_queries, rows):
+    for index in range(rows):
+        ConnectionRequestFactory(
+            program=ongoing_program,
+            mentor=MentorMembershipFactory(program=ongoing_program).user,
+            mentee=mentee,
+            status="pending" if index == 0 else "declined",
+        )
+    client.force_login(mentee)
+    with django_assert_num_queries(REQUESTS_SENT):
+        html = client.get(reverse("mentoring:requests_sent")).content.decode()
+    assert "Withdraw request to" in html
+
+
+def test_dashboard(client, ongoing_program, mentor_membership, mentee):
+    """Connections on both sides; the total stays the same from 5 to 50 rows. Other apps
+    add their own dashboard sections, so ours are pinned by table and the total is
+    compared between the two sizes."""
+    mentor = mentor_membership.user
+    ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
+    client.force_login(mentor)
+    totals = []
+    for rows in (5, 45):
+        for _ in range(rows):
+            ConnectionFactory(
+                program=ongoing_program, mentor=mentor, mentee=make_mentee(ongoing_program)
+            )
+            ConnectionRequestFactory(
+                program=ongoing_program, mentor=mentor, mentee=make_mentee(ongoing_program)
+            )
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("mentoring:dashboard")).content.decode()
+        ours = [
+            query["sql"]
+            for query in captured.captured_queries
+            if '"mentoring_connection' in query["sql"] or '"mentoring_membership"' in query["sql"]
+        ]
+        assert len(ours) == 3, ours  # memberships, active connections, pending count
+        assert html.count("/connections/") >= rows
+        totals.append(len(captured))
+    assert totals[0] == totals[1]
+    assert totals[0] <= DASHBOARD + DASHBOARD_OTHER_SECTIONS_ALLOWANCE
