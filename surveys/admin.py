@@ -1,0 +1,211 @@
+"""Program admins edit the surveys, read the responses, a per-question summary and a
+CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from surveys import selectors
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ("order", "text", "kind", "choices", "required", "shown_when", "help_text")
+    ordering = ("order", "pk")
+    formfield_overrides = {
+        # One choice per line: a small text area rather than a huge one.
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 30})},
+    }
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ("title", "program", "role", "question_count", "response_count", "summary")
+    list_filter = ("program", "role")
+    search_fields = ("title", "program__name")
+    list_select_related = ("program",)
+    inlines = [QuestionInline]
+    fieldsets = (
+        (None, {"fields": ("program", "kind", "role", "title", "intro")}),
+        (
+            _("Versions"),
+            {
+                "description": _(
+                    "People whose meeting took place see the questions shown when the meeting "
+                    "took place and those shown always; people whose meeting did not take "
+                    "place see the questions for that case and those shown always. Editing a "
+                    "question never changes answers already given: each answer keeps the "
+                    "question's text as it was asked."
+                ),
+                "fields": (),
+            },
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_total=Count("questions", distinct=True),
+                response_total=Count("responses", distinct=True),
+            )
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Survey | None = None):
+        # Who answers a survey, and for which program, is fixed once it exists.
+        return ("program", "kind", "role") if obj else ()
+
+    @admin.display(description=_("questions"), ordering="question_total")
+    def question_count(self, survey: Survey) -> int:
+        return survey.question_total
+
+    @admin.display(description=_("responses"), ordering="response_total")
+    def response_count(self, survey: Survey) -> int:
+        return survey.response_total
+
+    @admin.display(description=_("summary"))
+    def summary(self, survey: Survey) -> str:
+        url = reverse("admin:surveys_survey_summary", args=[survey.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Summary"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:survey_id>/summary/",
+                self.admin_site.admin_view(self.summary_view),
+                name="surveys_survey_summary",
+            ),
+            *super().get_urls(),
+        ]
+
+    def summary_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
+        survey = get_object_or_404(Survey.objects.select_related("program"), pk=survey_id)
+        if not self.has_view_permission(request, survey):
+            raise PermissionDenied
+        version = request.GET.get("version") or None
+        if version not in (None, *Version.values):
+            version = None
+        summary = selectors.survey_summary(survey=survey, version=version)
+        versions = [(None, _("All versions"))] + list(Version.choices)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Summary of %(survey)s") % {"survey": survey},
+            "survey": survey,
+            "summary": summary,
+            "versions": versions,
+            "current_version": version,
+            "responses_url": reverse("admin:surveys_surveyresponse_changelist")
+            + f"?survey__id__exact={survey.pk}",
+            "export_url": reverse("admin:surveys_surveyresponse_export")
+            + f"?survey__id__exact={survey.pk}"
+            + (f"&version__exact={version}" if version else ""),
+        }
+        return TemplateResponse(request, "surveys/admin/summary.html", context)
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    fields = ("question_text", "question_kind", "display_value")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(responses: QuerySet[SurveyResponse]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    rows = selectors.responses_csv_rows(responses=responses)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    return StreamingHttpResponse(
+        (writer.writerow(row) for row in rows),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="survey-responses-{stamp}.csv"'},
+    )
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ("submitted_at", "respondent", "survey", "program", "version", "meeting")
+    list_filter = (
+        ("survey__program", admin.RelatedOnlyFieldListFilter),
+        "survey",
+        "version",
+        "submitted_at",
+    )
+    date_hierarchy = "submitted_at"
+    search_fields = (
+        "respondent__username",
+        "respondent__display_name",
+        "respondent__email",
+        "flash_meeting__topic",
+    )
+    list_select_related = ("survey__program", "respondent", "flash_meeting")
+    fields = ("survey", "flash_meeting", "respondent", "version", "submitted_at")
+    readonly_fields = fields
+    inlines = [AnswerInline]
+    actions = ["export_csv"]
+    change_list_template = "surveys/admin/response_change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # responses come from the people who answered, never from admin
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # answers are stored as submitted
+
+    @admin.display(description=_("program"), ordering="survey__program__name")
+    def program(self, response: SurveyResponse) -> str:
+        return response.survey.program.name
+
+    @admin.display(description=_("flash meeting"))
+    def meeting(self, response: SurveyResponse) -> str:
+        return response.flash_meeting.topic
+
+    @admin.action(description=_("Export the selected responses as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[SurveyResponse]):
+        return _csv_response(queryset)
+
+    def get_urls(self):
+        return [
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="surveys_surveyresponse_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """Every response the change list shows with the same filters, as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return _csv_response(changelist.get_queryset(request))

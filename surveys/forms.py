@@ -1,0 +1,109 @@
+"""The survey form: one field per question of the version being answered."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import (
+    LONG_TEXT_MAX_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
+    SHORT_TEXT_MAX_LENGTH,
+    Question,
+)
+
+FIELD_PREFIX = "q_"
+FIELD_NAME = re.compile(rf"^{FIELD_PREFIX}(\d+)$")
+
+REQUIRED = _("Please answer this question.")
+TOO_LONG = _("Please keep this answer to %(limit_value)d characters (it has %(show_value)d).")
+
+
+def field_name(question: Question) -> str:
+    return f"{FIELD_PREFIX}{question.pk}"
+
+
+def _field_for(question: Question) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": question.text,
+        "required": question.required,
+        "help_text": question.help_text,
+    }
+    if question.kind == Question.Kind.RATING:
+        return forms.TypedChoiceField(
+            choices=[(value, str(value)) for value in range(RATING_MIN, RATING_MAX + 1)],
+            coerce=int,
+            empty_value=None,
+            widget=forms.RadioSelect(attrs={"class": "rating"}),
+            error_messages={
+                "required": REQUIRED,
+                "invalid_choice": _("Choose a rating from 1 to 5."),
+            },
+            **{
+                **common,
+                "help_text": question.help_text or _("1 is the lowest, 5 the highest."),
+            },
+        )
+    choices = [(label, label) for label in question.choice_list]
+    if question.kind == Question.Kind.SINGLE_CHOICE:
+        return forms.ChoiceField(
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": REQUIRED,
+                "invalid_choice": _("Choose one of the answers listed."),
+            },
+            **common,
+        )
+    if question.kind == Question.Kind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "required": _("Please choose at least one answer."),
+                "invalid_choice": _("Choose only among the answers listed."),
+            },
+            **common,
+        )
+    long = question.kind == Question.Kind.LONG_TEXT
+    return forms.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH if long else SHORT_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}) if long else forms.TextInput,
+        error_messages={"required": REQUIRED, "max_length": TOO_LONG},
+        **common,
+    )
+
+
+class SurveyForm(forms.Form):
+    """Answers to the questions given, and nothing else: an answer to any other question
+    (another survey's, or the other version's) refuses the whole form."""
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[field_name(question)] = _field_for(question)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        foreign = [key for key in self.data if FIELD_NAME.match(key) and key not in self.fields]
+        if foreign:
+            raise ValidationError(
+                _(
+                    "Some answers do not belong to this survey; please answer the questions "
+                    "shown and send the survey again."
+                ),
+                code="foreign_question",
+            )
+        return cleaned
+
+    def answers(self) -> dict[Question, Any]:
+        """Each question with its cleaned answer (None, "" or [] when left empty)."""
+        return {
+            question: self.cleaned_data.get(field_name(question)) for question in self.questions
+        }

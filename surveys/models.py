@@ -1,0 +1,220 @@
+"""The Flash Meeting Feedback survey: one survey per program and role, two versions.
+
+A survey has questions shown when the meeting was completed, when it was cancelled (did
+not happen), or always. The *version* a person answers follows the meeting's outcome;
+an answer keeps the question's text (and the choices as labels) as they were when it was
+submitted, so editing a survey later never changes what people said.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mentoring.models import Program
+
+SHORT_TEXT_MAX_LENGTH = 200
+LONG_TEXT_MAX_LENGTH = 2000
+RATING_MIN = 1
+RATING_MAX = 5
+
+
+class Version(models.TextChoices):
+    """Which version of a survey someone answered: it follows the meeting's outcome."""
+
+    COMPLETED = "completed", _("Meeting took place")
+    CANCELLED = "cancelled", _("Meeting did not take place")
+
+
+class Survey(models.Model):
+    class Kind(models.TextChoices):
+        FLASH_MEETING_FEEDBACK = "flash_meeting_feedback", _("Flash Meeting Feedback")
+
+    class Role(models.TextChoices):
+        MENTEE = "mentee", _("Mentee")
+        MENTOR = "mentor", _("Mentor")
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="surveys", verbose_name=_("program")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=32, choices=Kind.choices, default=Kind.FLASH_MEETING_FEEDBACK
+    )
+    role = models.CharField(
+        _("answered by"),
+        max_length=16,
+        choices=Role.choices,
+        help_text=_("The meeting's mentee or its mentor answers this survey."),
+    )
+    title = models.CharField(_("title"), max_length=200, default="Flash Meeting Feedback")
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("Shown above the questions.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["program__name", "kind", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "kind", "role"], name="survey_one_per_program_kind_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_role_display()}) · {self.program}"
+
+    def title_for(self, version: str) -> str:
+        """The heading of one version: the cancelled-meeting version says so."""
+        if version == Version.CANCELLED:
+            return gettext("%(title)s — cancelled meeting") % {"title": self.title}
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Rating from 1 to 5")
+        SINGLE_CHOICE = "single_choice", _("One choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+
+    class ShownWhen(models.TextChoices):
+        COMPLETED = "completed", _("Meeting took place")
+        CANCELLED = "cancelled", _("Meeting did not take place")
+        ALWAYS = "always", _("Always")
+
+    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+    TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
+    )
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("hint"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    choices = models.TextField(
+        _("choices"),
+        blank=True,
+        help_text=_("One choice per line; only for the choice kinds."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    shown_when = models.CharField(
+        _("shown when"), max_length=16, choices=ShownWhen.choices, default=ShownWhen.ALWAYS
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        super().clean()
+        choices = self.choice_list
+        if self.kind in self.CHOICE_KINDS:
+            if len(choices) < 2:
+                raise ValidationError({"choices": _("Give at least two choices, one per line.")})
+            if len(set(choices)) != len(choices):
+                raise ValidationError({"choices": _("Each choice may appear only once.")})
+        elif choices:
+            raise ValidationError(
+                {"choices": _("Only one-choice and several-choice questions have choices.")}
+            )
+
+
+class SurveyResponse(models.Model):
+    """One person's answers to one survey about one meeting: at most one, ever."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    flash_meeting = models.ForeignKey(
+        "flash_meetings.FlashMeeting",
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        verbose_name=_("flash meeting"),
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+        verbose_name=_("respondent"),
+    )
+    version = models.CharField(_("version"), max_length=16, choices=Version.choices)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "flash_meeting", "respondent"],
+                name="survey_response_one_per_meeting_and_respondent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.title} · {self.respondent} · {self.flash_meeting_id}"
+
+
+class Answer(models.Model):
+    """One answer, stored as submitted: the question's text and kind as they were then."""
+
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("question"),
+    )
+    question_text = models.CharField(_("question as asked"), max_length=500)
+    question_kind = models.CharField(_("kind"), max_length=20, choices=Question.Kind.choices)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    selected = models.JSONField(_("selected choices"), default=list, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["response", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True)
+                | Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX),
+                name="answer_rating_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                condition=Q(question__isnull=False),
+                name="answer_one_per_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_text}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        if self.question_kind == Question.Kind.RATING:
+            return "" if self.rating is None else str(self.rating)
+        if self.question_kind in Question.CHOICE_KINDS:
+            return "; ".join(self.selected or [])
+        return self.text

@@ -1,0 +1,361 @@
+"""Reads for surveys: which survey and version a person answers, what is waiting for
+them, and the summaries and exports program admins read."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from flash_meetings.models import FlashMeeting
+from mentoring.models import User
+from surveys.errors import NotARespondent
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version
+
+# A meeting's survey can be answered once it is over: its end time has passed and it was
+# held, is still marked scheduled, or did not happen.
+ANSWERABLE_STATUSES = (
+    FlashMeeting.Status.SCHEDULED,
+    FlashMeeting.Status.COMPLETED,
+    FlashMeeting.Status.DID_NOT_HAPPEN,
+)
+CANCELLED_OUTCOMES = (FlashMeeting.Status.DID_NOT_HAPPEN, FlashMeeting.Status.CANCELLED)
+SHOWN_IN_VERSION = {
+    Version.COMPLETED: (Question.ShownWhen.COMPLETED, Question.ShownWhen.ALWAYS),
+    Version.CANCELLED: (Question.ShownWhen.CANCELLED, Question.ShownWhen.ALWAYS),
+}
+LATEST_TEXTS = 5
+
+
+# --- The entry points other apps use ------------------------------------------------
+
+
+def survey_url_for(*, meeting: FlashMeeting, respondent: User) -> str:
+    """The survey page of this meeting for its mentee or mentor (a path, no host).
+
+    The page picks the respondent's survey (mentee or mentor) and the version from the
+    meeting's outcome: a meeting that did not happen gets the cancelled-meeting version.
+    """
+    role_for(meeting=meeting, respondent=respondent)  # refuses anyone else
+    return reverse("surveys:meeting", args=[meeting.pk])
+
+
+def survey_answered(*, meeting: FlashMeeting, respondent: User) -> bool:
+    return SurveyResponse.objects.filter(flash_meeting=meeting, respondent=respondent).exists()
+
+
+# --- Rules -----------------------------------------------------------------------------
+
+
+def role_for(*, meeting: FlashMeeting, respondent: User) -> str:
+    """Which survey the person answers for this meeting; NotARespondent for anyone else."""
+    if respondent.pk is not None and respondent.pk == meeting.mentee_id:
+        return Survey.Role.MENTEE
+    if respondent.pk is not None and respondent.pk == meeting.mentor_id:
+        return Survey.Role.MENTOR
+    raise NotARespondent()
+
+
+def version_for(*, meeting: FlashMeeting) -> str:
+    if meeting.status in CANCELLED_OUTCOMES:
+        return Version.CANCELLED
+    return Version.COMPLETED
+
+
+def meeting_answerable(*, meeting: FlashMeeting, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        meeting.status in ANSWERABLE_STATUSES
+        and meeting.ends_at is not None
+        and meeting.ends_at <= now
+    )
+
+
+def shown_in(*, question: Question, version: str) -> bool:
+    return question.shown_when in SHOWN_IN_VERSION[version]
+
+
+# --- The survey page --------------------------------------------------------------------
+
+
+def meetings_for_respondent(*, user: User) -> QuerySet[FlashMeeting]:
+    """Meetings whose survey this person may open (others get 404)."""
+    return FlashMeeting.objects.filter(
+        Q(mentee=user) | Q(mentor=user), status__in=ANSWERABLE_STATUSES
+    ).select_related("program", "mentor", "mentee")
+
+
+def survey_for(*, program_id: int, role: str) -> Survey | None:
+    return Survey.objects.filter(
+        program_id=program_id, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=role
+    ).first()
+
+
+def questions_for(*, survey: Survey, version: str) -> list[Question]:
+    return list(survey.questions.filter(shown_when__in=SHOWN_IN_VERSION[version]))
+
+
+@dataclass
+class SurveyPage:
+    meeting: FlashMeeting
+    respondent: User
+    role: str
+    version: str
+    survey: Survey | None
+    questions: list[Question]
+    response: SurveyResponse | None
+    answerable: bool
+
+    @property
+    def title(self) -> str:
+        if self.survey is None:
+            return ""
+        return self.survey.title_for(self.version)
+
+    @property
+    def other_person(self) -> User:
+        return self.meeting.mentor if self.role == Survey.Role.MENTEE else self.meeting.mentee
+
+
+def survey_page(*, meeting: FlashMeeting, respondent: User) -> SurveyPage:
+    role = role_for(meeting=meeting, respondent=respondent)
+    version = version_for(meeting=meeting)
+    survey = survey_for(program_id=meeting.program_id, role=role)
+    questions = questions_for(survey=survey, version=version) if survey else []
+    response = (
+        SurveyResponse.objects.filter(flash_meeting=meeting, respondent=respondent)
+        .only("pk", "submitted_at", "version")
+        .first()
+    )
+    return SurveyPage(
+        meeting=meeting,
+        respondent=respondent,
+        role=role,
+        version=version,
+        survey=survey,
+        questions=questions,
+        response=response,
+        answerable=meeting_answerable(meeting=meeting),
+    )
+
+
+@dataclass
+class WaitingSurvey:
+    meeting: FlashMeeting
+    role: str
+    version: str
+    url: str
+
+
+def surveys_waiting_for(
+    *, user: User, now: datetime | None = None, limit: int = 10
+) -> list[WaitingSurvey]:
+    """Meetings that are over whose survey this person has not answered yet, newest first
+    (one query)."""
+    if not user.is_authenticated:
+        return []
+    now = now or timezone.now()
+    answered = SurveyResponse.objects.filter(flash_meeting=OuterRef("pk"), respondent=user)
+    meetings = (
+        meetings_for_respondent(user=user)
+        .filter(ends_at__lte=now)
+        .exclude(Exists(answered))
+        .order_by("-ends_at", "-pk")[:limit]
+    )
+    return [
+        WaitingSurvey(
+            meeting=meeting,
+            role=Survey.Role.MENTEE if meeting.mentee_id == user.pk else Survey.Role.MENTOR,
+            version=version_for(meeting=meeting),
+            url=reverse("surveys:meeting", args=[meeting.pk]),
+        )
+        for meeting in meetings
+    ]
+
+
+# --- Summary for program admins -------------------------------------------------------
+
+
+@dataclass
+class LatestText:
+    text: str
+    submitted_at: datetime
+    version: str
+
+
+@dataclass
+class QuestionSummary:
+    question: Question
+    answer_count: int = 0
+    rating_counts: list[tuple[int, int]] = field(default_factory=list)
+    average_rating: float | None = None
+    choice_counts: list[tuple[str, int, bool]] = field(default_factory=list)  # label, n, offered
+    latest_texts: list[LatestText] = field(default_factory=list)
+
+
+@dataclass
+class SurveySummary:
+    survey: Survey
+    version: str | None
+    response_count: int
+    count_by_version: dict[str, int]
+    questions: list[QuestionSummary]
+
+    @property
+    def version_counts(self) -> list[tuple[str, int]]:
+        """(label, responses) per version, for the page."""
+        return [(label, self.count_by_version[value]) for value, label in Version.choices]
+
+
+def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySummary:
+    """Per question: how many answered, the average rating (and its spread), the count per
+    choice and the latest texts. Four queries whatever the number of responses."""
+    responses = SurveyResponse.objects.filter(survey=survey)
+    if version:
+        responses = responses.filter(version=version)
+    counts = {row["version"]: row["n"] for row in _count_by(responses, "version")}
+
+    questions = list(survey.questions.all())
+    by_id = {question.pk: QuestionSummary(question=question) for question in questions}
+    answers = Answer.objects.filter(response__survey=survey, question__in=questions)
+    if version:
+        answers = answers.filter(response__version=version)
+
+    # Every answer, reduced to what the summary needs: (question, kind, rating, choices).
+    rating_counts: dict[int, Counter] = defaultdict(Counter)
+    choice_counts: dict[int, Counter] = defaultdict(Counter)
+    for question_id, kind, rating, selected in answers.values_list(
+        "question_id", "question_kind", "rating", "selected"
+    ).order_by():
+        summary = by_id[question_id]
+        summary.answer_count += 1
+        if kind == Question.Kind.RATING and rating is not None:
+            rating_counts[question_id][rating] += 1
+        elif kind in Question.CHOICE_KINDS:
+            choice_counts[question_id].update(selected or [])
+
+    for question_id, counter in rating_counts.items():
+        summary = by_id[question_id]
+        summary.rating_counts = [(value, counter.get(value, 0)) for value in range(1, 6)]
+        total = sum(counter.values())
+        summary.average_rating = sum(v * n for v, n in counter.items()) / total
+    for question_id, counter in choice_counts.items():
+        summary = by_id[question_id]
+        offered = summary.question.choice_list
+        summary.choice_counts = [(label, counter.get(label, 0), True) for label in offered] + [
+            (label, n, False) for label, n in counter.most_common() if label not in offered
+        ]
+    for question in questions:  # choice questions nobody answered still list their choices
+        if question.kind in Question.CHOICE_KINDS and not by_id[question.pk].choice_counts:
+            by_id[question.pk].choice_counts = [(label, 0, True) for label in question.choice_list]
+
+    latest = (
+        answers.exclude(text="")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by="question_id",
+                order_by=("-response__submitted_at", "-pk"),
+            )
+        )
+        .filter(rank__lte=LATEST_TEXTS)
+        .values_list("question_id", "text", "response__submitted_at", "response__version")
+        .order_by("question_id", "rank")
+    )
+    for question_id, text, submitted_at, answered_version in latest:
+        by_id[question_id].latest_texts.append(
+            LatestText(text=text, submitted_at=submitted_at, version=answered_version)
+        )
+
+    return SurveySummary(
+        survey=survey,
+        version=version,
+        response_count=sum(counts.values()),
+        count_by_version={value: counts.get(value, 0) for value in Version.values},
+        questions=[by_id[question.pk] for question in questions],
+    )
+
+
+def _count_by(queryset: QuerySet, field_name: str) -> Iterable[dict]:
+    return queryset.order_by().values(field_name).annotate(n=Count("pk"))
+
+
+# --- CSV export -----------------------------------------------------------------------
+
+
+def responses_for_export(*, responses: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse]:
+    return responses.select_related(
+        "survey__program", "flash_meeting", "respondent"
+    ).prefetch_related("answers")
+
+
+def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[str]]:
+    """A header, then one row per response with every answer in its own column.
+
+    Columns follow the questions (by survey, then question order); answers whose question
+    was deleted keep a column under the question's text as it was asked.
+    """
+    responses = list(responses_for_export(responses=responses))
+    surveys = {response.survey_id: response.survey for response in responses}
+    several_surveys = len(surveys) > 1
+    question_order = {
+        (question.survey_id, question.pk): (question.order, question.pk)
+        for question in Question.objects.filter(survey_id__in=surveys)
+    }
+
+    columns: dict[tuple, str] = {}
+    position: dict[tuple, tuple] = {}
+    for response in responses:
+        for answer in response.answers.all():
+            key = _column_key(response, answer)
+            if key not in columns:
+                label = answer.question_text
+                if several_surveys:
+                    survey = surveys[response.survey_id]
+                    label = f"{survey.get_role_display()}: {label}"
+                columns[key] = label
+                order = question_order.get((response.survey_id, answer.question_id), (10**6, 0))
+                position[key] = (response.survey_id, *order, answer.question_text)
+    keys = sorted(columns, key=lambda key: position[key])
+
+    yield [
+        gettext("Response"),
+        gettext("Program"),
+        gettext("Survey"),
+        gettext("Answered by"),
+        gettext("Version"),
+        gettext("Meeting"),
+        gettext("Meeting topic"),
+        gettext("Respondent"),
+        gettext("Respondent name"),
+        gettext("Submitted at"),
+        *(columns[key] for key in keys),
+    ]
+    for response in responses:
+        values = {_column_key(response, answer): answer for answer in response.answers.all()}
+        yield [
+            str(response.pk),
+            response.survey.program.name,
+            response.survey.title,
+            response.survey.get_role_display(),
+            response.get_version_display(),
+            str(response.flash_meeting_id),
+            response.flash_meeting.topic,
+            response.respondent.username,
+            response.respondent.name,
+            response.submitted_at.isoformat(),
+            *(values[key].display_value if key in values else "" for key in keys),
+        ]
+
+
+def _column_key(response: SurveyResponse, answer: Answer) -> tuple:
+    if answer.question_id is not None:
+        return (response.survey_id, "q", answer.question_id)
+    return (response.survey_id, "text", answer.question_text)
