@@ -1,0 +1,171 @@
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from flash_meetings.follow_up_report import follow_up_report
+from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
+from matching import eligibility
+from mentoring.models import Program
+
+
+class ProposedTimeInline(admin.TabularInline):
+    model = ProposedTime
+    extra = 0
+    fields = ("starts_at", "ends_at", "by_mentor", "created_at")
+    readonly_fields = ("created_at",)
+    verbose_name_plural = _("Proposed times (UTC)")
+
+
+@admin.register(FlashMeeting)
+class FlashMeetingAdmin(admin.ModelAdmin):
+    list_display = (
+        "topic",
+        "program",
+        "mentor",
+        "mentee",
+        "starts_at",
+        "status",
+        "follow_up_choice",
+        "created_at",
+    )
+    list_filter = (
+        "program",
+        "status",
+        "follow_up_choice",
+        "follow_up_offer_shown",
+        "follow_up_offer_reason",
+        ("mentor", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = (
+        "topic",
+        "mentor__username",
+        "mentor__display_name",
+        "mentor__email",
+        "mentee__username",
+        "mentee__display_name",
+        "mentee__email",
+    )
+    list_select_related = ("program", "mentor", "mentee")
+    raw_id_fields = ("mentor", "mentee", "slot", "cancelled_by", "outcome_recorded_by")
+    date_hierarchy = "created_at"
+    inlines = [ProposedTimeInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = (
+        "created_at",
+        "updated_at",
+        "ics_sequence",
+        "offer_decision_now",
+        "follow_up_offer_shown",
+        "follow_up_offer_reason",
+        "follow_up_policy",
+        "follow_up_offer_recorded_at",
+        "follow_up_choice",
+        "follow_up_answered_at",
+    )
+    change_list_template = "admin/flash_meetings/flashmeeting/change_list.html"
+    fieldsets = (
+        (None, {"fields": ("program", "mentor", "mentee", "topic", "message", "status")}),
+        (
+            _("Times (the requested slot, proposed times below, the chosen time)"),
+            {"fields": ("slot", "starts_at", "ends_at", "counts_in_month", "expires_at")},
+        ),
+        (_("Where"), {"fields": ("location", "video_url")}),
+        (
+            _("Answers and outcome"),
+            {
+                "fields": (
+                    "counter_proposed_at",
+                    "responded_at",
+                    "decline_reason",
+                    "cancel_message",
+                    "cancelled_by",
+                    "outcome_recorded_at",
+                    "outcome_recorded_by",
+                )
+            },
+        ),
+        (
+            _("Post-meeting follow-up"),
+            {
+                "fields": (
+                    "offer_decision_now",
+                    "follow_up_offer_shown",
+                    "follow_up_offer_reason",
+                    "follow_up_policy",
+                    "follow_up_offer_recorded_at",
+                    "follow_up_choice",
+                    "follow_up_answered_at",
+                )
+            },
+        ),
+        (
+            _("Emails and calendar"),
+            {"fields": ("ics_sequence", "reminder_sent_at", "follow_up_sent_at")},
+        ),
+        (_("Record"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("program__matching_settings")
+
+    @admin.display(description=_("Why was no offer shown? (live)"))
+    def offer_decision_now(self, meeting: FlashMeeting) -> str:
+        """The eligibility decision as it stands now, with its reason: what a program
+        admin needs to answer "my mentee cannot connect with the mentor they met"."""
+        if meeting.pk is None:
+            return "—"
+        decision = eligibility.for_meeting(meeting=meeting)
+        if decision.offered:
+            return decision.admin_message
+        sentence = decision.mentee_message
+        return format_html(
+            "{}<br><span class='help'>{}</span>",
+            decision.admin_message,
+            gettext("The mentee reads: “%s”") % sentence if sentence else "",
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "follow-up-report/",
+                self.admin_site.admin_view(self.follow_up_report_view),
+                name="flash_meetings_follow_up_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def follow_up_report_view(self, request: HttpRequest) -> HttpResponse:
+        programs = Program.objects.order_by("name")
+        program_id = request.GET.get("program", "")
+        program = (
+            get_object_or_404(Program, pk=program_id) if program_id.isdigit() else programs.first()
+        )
+        report = follow_up_report(program=program) if program else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Flash-to-ongoing report"),
+            "opts": self.model._meta,
+            "programs": programs,
+            "program": program,
+            "report": report,
+            "changelist_url": reverse("admin:flash_meetings_flashmeeting_changelist"),
+        }
+        return TemplateResponse(
+            request, "admin/flash_meetings/flashmeeting/follow_up_report.html", context
+        )
+
+
+@admin.register(AvailabilitySlot)
+class AvailabilitySlotAdmin(admin.ModelAdmin):
+    list_display = ("mentor", "program", "starts_at", "ends_at")
+    list_filter = ("program", ("mentor", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("mentor__username", "mentor__display_name", "mentor__email")
+    list_select_related = ("program", "mentor")
+    raw_id_fields = ("mentor",)
+    date_hierarchy = "starts_at"

@@ -1,0 +1,234 @@
+"""The post-meeting follow-up: what the mentee chose after a flash meeting.
+
+DESIGN.md, "Post-meeting follow-up page". The mentee picks one of three choices; the
+first ("yes") turns the meeting into an ongoing connection (forced-connection policy)
+or into a connection request (connection-request policy) through the very services the
+Connect button uses. The offer is re-decided inside the transaction that holds the
+mentor's membership lock, so a slot taken or a policy switched since the page was
+loaded is noticed here, never half-applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flash_meetings.models import FlashMeeting
+from matching import eligibility
+from matching.eligibility import OfferDecision
+from mentoring.errors import DomainError
+from mentoring.models import Connection, ConnectionRequest, User
+from mentoring.services import connection_create, connection_request_create
+from notifications.services import notify
+
+Choice = FlashMeeting.FollowUpChoice
+ANSWERABLE_STATUSES = (
+    FlashMeeting.Status.SCHEDULED,
+    FlashMeeting.Status.COMPLETED,
+    FlashMeeting.Status.DID_NOT_HAPPEN,
+)
+
+
+class FollowUpError(DomainError):
+    status_code = 409
+
+
+class FollowUpNotOpen(FollowUpError):
+    """The meeting has not ended yet, or was cancelled / never scheduled."""
+
+
+class FollowUpAlreadyAnswered(FollowUpError):
+    """A different choice was already recorded."""
+
+
+class OfferNoLongerAvailable(FollowUpError):
+    """Between page load and click, the offer went away (slot taken, feature off…)."""
+
+
+class OfferChanged(FollowUpError):
+    """Between page load and click, the program switched the policy: the mentee must
+    see what "yes" now means before it happens."""
+
+
+@dataclass(frozen=True)
+class FollowUpResult:
+    choice: str
+    repeated: bool
+    connection: Connection | None = None
+    request: ConnectionRequest | None = None
+
+
+def follow_up_open(meeting: FlashMeeting, now: datetime | None = None) -> bool:
+    """The follow-up can be answered: the meeting was scheduled and its end has passed."""
+    now = now or timezone.now()
+    return (
+        meeting.status in ANSWERABLE_STATUSES
+        and meeting.ends_at is not None
+        and meeting.ends_at <= now
+    )
+
+
+def default_request_message(meeting: FlashMeeting) -> str:
+    return _(
+        "Thank you for our flash meeting about “%(topic)s”. I would like to continue with "
+        "you as my mentor in ongoing mentoring."
+    ) % {"topic": meeting.topic}
+
+
+def follow_up_offer_record(*, meeting: FlashMeeting, decision: OfferDecision) -> None:
+    """Record what the follow-up page offered (offer shown, or the reason not) — one
+    conditional UPDATE, and none when it is already recorded as such."""
+    if meeting.follow_up_choice:
+        return
+    reason = decision.reason.value if decision.reason else ""
+    if (
+        meeting.follow_up_offer_recorded_at is not None
+        and meeting.follow_up_offer_shown == decision.offered
+        and meeting.follow_up_offer_reason == reason
+    ):
+        return
+    now = timezone.now()
+    FlashMeeting.objects.filter(pk=meeting.pk, follow_up_choice="").update(
+        follow_up_offer_shown=decision.offered,
+        follow_up_offer_reason=reason,
+        follow_up_policy=decision.policy,
+        follow_up_offer_recorded_at=now,
+    )
+    meeting.follow_up_offer_shown = decision.offered
+    meeting.follow_up_offer_reason = reason
+    meeting.follow_up_policy = decision.policy
+    meeting.follow_up_offer_recorded_at = now
+
+
+def _lock(meeting: FlashMeeting) -> FlashMeeting:
+    # The meeting row serialises answers to this follow-up (double submits). The mentor's
+    # slots are guarded where they are used: connection_create and
+    # connection_request_create lock the mentor's membership and re-count themselves.
+    return (
+        FlashMeeting.objects.select_for_update(of=("self",))
+        .select_related("program__matching_settings", "mentor", "mentee")
+        .get(pk=meeting.pk)
+    )
+
+
+@transaction.atomic
+def follow_up_answer(
+    *,
+    meeting: FlashMeeting,
+    actor: User,
+    choice: str,
+    message: str = "",
+    expected_policy: str = "",
+) -> FollowUpResult:
+    """The mentee answers the follow-up. A repeat of the same choice changes nothing.
+
+    ``expected_policy`` is the policy the page showed; if the program has switched it
+    since, "yes" is refused with an explanation rather than silently meaning something
+    else.
+    """
+    if actor.pk != meeting.mentee_id:
+        raise FollowUpError(_("Only the mentee of this meeting can answer its follow-up."))
+    if choice not in Choice.values:
+        raise FollowUpError(_("Please pick one of the choices offered."))
+    locked = _lock(meeting)
+    mentor = locked.mentor
+    if locked.follow_up_choice:
+        if locked.follow_up_choice == choice:
+            return FollowUpResult(choice=choice, repeated=True)
+        raise FollowUpAlreadyAnswered(
+            _("You already answered this follow-up: %(choice)s.")
+            % {"choice": Choice(locked.follow_up_choice).label}
+        )
+    now = timezone.now()
+    if not follow_up_open(locked, now):
+        raise FollowUpNotOpen(
+            _("This meeting can be followed up once it has taken place.")
+            if locked.status in ANSWERABLE_STATUSES
+            else _("This meeting did not take place, so there is nothing to follow up.")
+        )
+    decision = eligibility.for_meeting(meeting=locked, viewer=actor, now=now)
+    follow_up_offer_record(meeting=locked, decision=decision)
+
+    connection = request = None
+    if choice == Choice.CONNECT:
+        if not decision.offered:
+            raise OfferNoLongerAvailable(
+                decision.mentee_message
+                or _("Ongoing mentoring with %(mentor)s is not offered any more.")
+                % {"mentor": mentor.name}
+            )
+        if expected_policy and expected_policy != decision.policy:
+            raise OfferChanged(
+                _(
+                    "The program has just changed what happens when you say yes: %(now)s. "
+                    "Please choose again."
+                )
+                % {
+                    "now": _("you and %(mentor)s are connected at once")
+                    if decision.is_forced_connection
+                    else _("%(mentor)s receives a request to accept")
+                }
+                % {"mentor": mentor.name}
+            )
+        if decision.is_forced_connection:
+            connection = connection_create(
+                program=locked.program,
+                mentor=mentor,
+                mentee=locked.mentee,
+                origin=Connection.Origin.FLASH_MEETING,
+                flash_meeting=locked,
+                actor=actor,
+                send_emails=False,  # the flash-meeting emails below say more
+            )
+            _notify_forced_connection(meeting=locked, connection=connection)
+        else:
+            request = connection_request_create(
+                program=locked.program,
+                mentor=mentor,
+                mentee=locked.mentee,
+                message=message.strip() or default_request_message(locked),
+                origin=ConnectionRequest.Origin.FLASH_MEETING,
+                flash_meeting=locked,
+            )
+    # The meeting's row is locked: record the outcome and the answer in one UPDATE
+    # (scheduled → completed, or → did_not_happen; a recorded outcome stays).
+    status = locked.status
+    if choice == Choice.DID_NOT_HAPPEN:
+        status = FlashMeeting.Status.DID_NOT_HAPPEN
+    elif status == FlashMeeting.Status.SCHEDULED:
+        status = FlashMeeting.Status.COMPLETED
+    changes = {"follow_up_choice": choice, "follow_up_answered_at": now, "status": status}
+    if status != locked.status:
+        changes.update(outcome_recorded_at=now, outcome_recorded_by=actor)
+    FlashMeeting.objects.filter(pk=locked.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    return FollowUpResult(choice=choice, repeated=False, connection=connection, request=request)
+
+
+def _notify_forced_connection(*, meeting: FlashMeeting, connection: Connection) -> None:
+    context = {
+        "meeting_topic": meeting.topic,
+        "meeting_date": meeting.starts_at.date().isoformat() if meeting.starts_at else "",
+        "connection_path": reverse("mentoring:connection_detail", args=[connection.pk]),
+        "dashboard_path": reverse("mentoring:dashboard"),
+    }
+    notify(
+        kind="flash_connection_created_mentor",
+        recipient=meeting.mentor,
+        program=meeting.program,
+        context={**context, "mentee_name": meeting.mentee.name},
+        dedupe_key=f"flash-connection-created:{meeting.pk}:mentor",
+    )
+    notify(
+        kind="flash_connection_created_mentee",
+        recipient=meeting.mentee,
+        program=meeting.program,
+        context={**context, "mentor_name": meeting.mentor.name},
+        dedupe_key=f"flash-connection-created:{meeting.pk}:mentee",
+    )

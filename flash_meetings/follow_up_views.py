@@ -1,0 +1,112 @@
+"""The post-meeting follow-up page (/meetings/<id>/follow-up/): the mentee's three
+choices. Thin: parse, call one service, redirect (POST-redirect-GET)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from flash_meetings import follow_up
+from flash_meetings.models import FlashMeeting
+from matching import eligibility
+from matching.models import FlashToOngoingPolicy
+from mentoring.errors import DomainError
+from mentoring.models import ConnectionRequest
+from surveys.selectors import survey_answered, survey_url_for
+
+Choice = FlashMeeting.FollowUpChoice
+
+
+class FollowUpForm(forms.Form):
+    choice = forms.ChoiceField(choices=Choice.choices)
+    # The policy the page showed, so that a switch in between is noticed.
+    policy = forms.ChoiceField(choices=FlashToOngoingPolicy.choices, required=False)
+    message = forms.CharField(
+        label=gettext_lazy("Your message"),
+        required=False,
+        max_length=ConnectionRequest.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def _meeting_for_mentee(request: HttpRequest, meeting_id: int) -> FlashMeeting:
+    # The meeting's mentee only: anyone else, the mentor included, gets 404.
+    return get_object_or_404(
+        FlashMeeting.objects.select_related("program__matching_settings", "mentor"),
+        pk=meeting_id,
+        mentee=request.user,
+    )
+
+
+def _render(request, meeting, form=None, status=200) -> HttpResponse:
+    now = timezone.now()
+    context = {"meeting": meeting, "mentor_name": meeting.mentor.name}
+    if follow_up.follow_up_open(meeting, now):
+        decision = eligibility.for_meeting(meeting=meeting, viewer=request.user, now=now)
+        follow_up.follow_up_offer_record(meeting=meeting, decision=decision)
+        context.update(
+            state="open",
+            decision=decision,
+            form=form
+            or FollowUpForm(initial={"message": follow_up.default_request_message(meeting)}),
+        )
+    elif meeting.status in follow_up.ANSWERABLE_STATUSES:
+        context["state"] = "too_early"
+    else:
+        context["state"] = "not_held"
+    return render(request, "flash_meetings/follow_up/page.html", context, status=status)
+
+
+@login_required
+def follow_up_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting_for_mentee(request, meeting_id)
+    if request.method == "POST":
+        return _answer(request, meeting)
+    if meeting.follow_up_choice:
+        if survey_answered(meeting=meeting, respondent=request.user):
+            return render(
+                request,
+                "flash_meetings/follow_up/page.html",
+                {"meeting": meeting, "mentor_name": meeting.mentor.name, "state": "done"},
+            )
+        return redirect(survey_url_for(meeting=meeting, respondent=request.user))
+    return _render(request, meeting)
+
+
+def _answer(request: HttpRequest, meeting: FlashMeeting) -> HttpResponse:
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please pick one of the choices below."))
+        return _render(request, meeting, form=form, status=400)
+    try:
+        result = follow_up.follow_up_answer(
+            meeting=meeting,
+            actor=request.user,
+            choice=form.cleaned_data["choice"],
+            message=form.cleaned_data["message"],
+            expected_policy=form.cleaned_data["policy"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("flash_meetings:follow_up", meeting_id=meeting.pk)
+    if not result.repeated:
+        name = meeting.mentor.name
+        if result.connection is not None:
+            messages.success(
+                request,
+                _("You and %(mentor)s are now connected for ongoing mentoring; we emailed them.")
+                % {"mentor": name},
+            )
+        elif result.request is not None:
+            messages.success(
+                request,
+                _("Your request was sent to %(mentor)s; you'll get an email when they answer.")
+                % {"mentor": name},
+            )
+        elif result.choice == Choice.DID_NOT_HAPPEN:
+            messages.info(request, _("Thanks, we recorded that the meeting did not happen."))
+    return redirect(survey_url_for(meeting=meeting, respondent=request.user))

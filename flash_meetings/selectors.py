@@ -1,0 +1,243 @@
+"""Reads for flash-meeting pages, the dashboard and the mentor profile."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
+from matching.models import MatchingSettings
+from matching.modes import mentor_modes_offered
+from mentoring.models import Membership, User
+
+
+def _meetings() -> QuerySet[FlashMeeting]:
+    return FlashMeeting.objects.select_related("program", "mentor", "mentee", "slot")
+
+
+def _with_proposals(meetings: QuerySet[FlashMeeting]) -> QuerySet[FlashMeeting]:
+    return meetings.prefetch_related(
+        Prefetch("proposed_times", queryset=ProposedTime.objects.order_by("starts_at", "pk"))
+    )
+
+
+def meeting_for_participant(*, meeting_id: int, user: User) -> FlashMeeting:
+    """The meeting if ``user`` is its mentor or mentee; 404 for anyone else."""
+    try:
+        return _with_proposals(
+            _meetings().filter(Q(mentor=user) | Q(mentee=user), pk=meeting_id)
+        ).get()
+    except FlashMeeting.DoesNotExist as error:
+        raise Http404 from error
+
+
+def meeting_for_mentee(*, meeting_id: int, user: User) -> FlashMeeting:
+    try:
+        return _meetings().get(pk=meeting_id, mentee=user)
+    except FlashMeeting.DoesNotExist as error:
+        raise Http404 from error
+
+
+def open_slots(
+    *, program_id: int, mentor_id: int, now: datetime | None = None, notice_hours: int = 0
+) -> QuerySet[AvailabilitySlot]:
+    """Slots a mentee can still request: far enough ahead, not booked, not overlapping
+    one of the mentor's scheduled meetings."""
+    now = now or timezone.now()
+    booked = FlashMeeting.objects.filter(
+        slot=OuterRef("pk"), status__in=FlashMeeting.ACTIVE_STATUSES
+    )
+    clashing = FlashMeeting.objects.filter(
+        mentor_id=OuterRef("mentor_id"),
+        status=FlashMeeting.Status.SCHEDULED,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
+    return (
+        AvailabilitySlot.objects.filter(
+            program_id=program_id,
+            mentor_id=mentor_id,
+            starts_at__gte=now + timedelta(hours=notice_hours),
+        )
+        .exclude(Exists(booked))
+        .exclude(Exists(clashing))
+        .order_by("starts_at", "pk")
+    )
+
+
+def mentor_slots(*, mentor: User, now: datetime | None = None) -> list[AvailabilitySlot]:
+    """The mentor's future slots, each with ``booking`` (its active meeting or None)."""
+    now = now or timezone.now()
+    slots = list(
+        AvailabilitySlot.objects.filter(mentor=mentor, ends_at__gt=now)
+        .select_related("program")
+        .prefetch_related(
+            Prefetch(
+                "meetings",
+                queryset=FlashMeeting.objects.filter(
+                    status__in=FlashMeeting.ACTIVE_STATUSES
+                ).select_related("mentee"),
+                to_attr="active_meetings",
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+    for slot in slots:
+        slot.booking = slot.active_meetings[0] if slot.active_meetings else None
+    return slots
+
+
+def meetings_to_follow_up(*, mentee: User, now: datetime | None = None) -> list[FlashMeeting]:
+    """Over meetings of the mentee whose follow-up is not answered yet, by end time."""
+    now = now or timezone.now()
+    return list(
+        _meetings()
+        .filter(
+            mentee=mentee,
+            status__in=FlashMeeting.HELD_STATUSES,
+            ends_at__lte=now,
+            follow_up_choice="",
+        )
+        .order_by("ends_at", "pk")
+    )
+
+
+def upcoming_meetings(*, user: User, now: datetime | None = None) -> list[FlashMeeting]:
+    """Scheduled meetings of the person (either side) that have not ended, soonest first."""
+    now = now or timezone.now()
+    return list(
+        _meetings()
+        .filter(
+            Q(mentor=user) | Q(mentee=user),
+            status=FlashMeeting.Status.SCHEDULED,
+            ends_at__gt=now,
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass
+class MenteeMeetings:
+    requested: list[FlashMeeting] = field(default_factory=list)
+    upcoming: list[FlashMeeting] = field(default_factory=list)
+    to_follow_up: list[FlashMeeting] = field(default_factory=list)
+    past: list[FlashMeeting] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.requested or self.upcoming or self.to_follow_up or self.past)
+
+
+@dataclass
+class MentorMeetings:
+    requests: list[FlashMeeting] = field(default_factory=list)
+    upcoming: list[FlashMeeting] = field(default_factory=list)
+    past: list[FlashMeeting] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.requests or self.upcoming or self.past)
+
+
+def _sort_key(meeting: FlashMeeting):
+    return (meeting.starts_at or meeting.created_at, meeting.pk)
+
+
+def mentee_meetings(*, mentee: User, now: datetime | None = None) -> MenteeMeetings:
+    """Everything on the mentee's "My meetings" page, in two queries."""
+    now = now or timezone.now()
+    groups = MenteeMeetings()
+    for meeting in _with_proposals(_meetings().filter(mentee=mentee)):
+        if meeting.status == FlashMeeting.Status.REQUESTED:
+            groups.requested.append(meeting)
+        elif meeting.is_over(now):
+            groups.to_follow_up.append(meeting)
+        elif meeting.is_upcoming(now):
+            groups.upcoming.append(meeting)
+        else:
+            groups.past.append(meeting)
+    groups.requested.sort(key=lambda m: (m.created_at, m.pk))
+    groups.upcoming.sort(key=_sort_key)
+    groups.to_follow_up.sort(key=lambda m: (m.ends_at, m.pk))
+    groups.past.sort(key=_sort_key, reverse=True)
+    return groups
+
+
+def mentor_meetings(*, mentor: User, now: datetime | None = None) -> MentorMeetings:
+    """Everything on the mentor's "Meetings" page, in two queries."""
+    now = now or timezone.now()
+    groups = MentorMeetings()
+    for meeting in _with_proposals(_meetings().filter(mentor=mentor)):
+        if meeting.status == FlashMeeting.Status.REQUESTED:
+            groups.requests.append(meeting)
+        elif meeting.is_upcoming(now):
+            groups.upcoming.append(meeting)
+        else:
+            groups.past.append(meeting)
+    groups.requests.sort(key=lambda m: (m.created_at, m.pk))
+    groups.upcoming.sort(key=_sort_key)
+    groups.past.sort(key=_sort_key, reverse=True)
+    return groups
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """What the mentor profile shows about flash meetings."""
+
+    can_request: bool
+    reason: str
+    slots: list[AvailabilitySlot]
+    open_slot_count: int
+    mentor_membership: Membership
+
+
+PROFILE_SLOTS_SHOWN = 3
+
+
+def profile_section(*, mentor_membership: Membership, viewer: User) -> ProfileSection:
+    """Whether ``viewer`` can request a flash meeting with this mentor, and if not, one
+    sentence why; plus a summary of the open slots."""
+    settings = MatchingSettings.objects.select_related("program").get(
+        program_id=mentor_membership.program_id
+    )
+    offered = (
+        settings.program.active
+        and settings.one_time_enabled
+        and mentor_modes_offered(settings=settings, mentor=mentor_membership).one_time
+        and mentor_membership.active
+    )
+    slots: list[AvailabilitySlot] = []
+    count = 0
+    reason = ""
+    if not offered:
+        reason = _("%(name)s does not offer one-time meetings in this program.") % {
+            "name": mentor_membership.user.name
+        }
+    elif viewer.pk == mentor_membership.user_id:
+        reason = _("This is you: mentees see a link here to request a flash meeting.")
+    elif not Membership.objects.filter(
+        program_id=mentor_membership.program_id,
+        user=viewer,
+        role=Membership.Role.MENTEE,
+        active=True,
+    ).exists():
+        reason = _("Only active mentees of this program can request flash meetings.")
+    if offered:
+        open_qs = open_slots(
+            program_id=mentor_membership.program_id,
+            mentor_id=mentor_membership.user_id,
+            notice_hours=settings.min_booking_notice_hours,
+        )
+        slots = list(open_qs[: PROFILE_SLOTS_SHOWN + 1])
+        count = len(slots) if len(slots) <= PROFILE_SLOTS_SHOWN else open_qs.count()
+        slots = slots[:PROFILE_SLOTS_SHOWN]
+    return ProfileSection(
+        can_request=offered and not reason,
+        reason=reason,
+        slots=slots,
+        open_slot_count=count,
+        mentor_membership=mentor_membership,
+    )

@@ -1,0 +1,178 @@
+"""May the mentee of a flash meeting be offered an ongoing connection with its mentor?
+
+DESIGN.md, "Eligibility for the post-meeting offer": the checks run in a fixed order and
+the first that fails gives the reason. The same function answers the follow-up page, the
+POST that acts on it (inside the transaction that holds the mentor's membership lock),
+and the admin's "Why was no offer shown?" readout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from matching import capacity, modes
+from matching.models import FlashToOngoingPolicy
+from mentoring.models import Membership
+
+if TYPE_CHECKING:
+    from flash_meetings.models import FlashMeeting
+    from mentoring.models import User
+
+
+class Reason(models.TextChoices):
+    FEATURE_OFF = "feature_off", gettext_lazy("The program has the feature off")
+    MEETING_NOT_OVER = "meeting_not_over", gettext_lazy("The meeting is not over or was not held")
+    ALREADY_ANSWERED = "already_answered", gettext_lazy("The follow-up was already answered")
+    MENTOR_ONE_TIME_ONLY = "mentor_one_time_only", gettext_lazy("The mentor offers one-time only")
+    MENTOR_FULL = "mentor_full", gettext_lazy("The mentor has no free slot")
+    ALREADY_CONNECTED = "already_connected", gettext_lazy("They are already connected")
+    REQUEST_PENDING = "request_pending", gettext_lazy("A request is already pending")
+    MENTEE_AT_LIMIT = "mentee_at_limit", gettext_lazy("The mentee is at their own limit")
+
+
+@dataclass(frozen=True)
+class OfferDecision:
+    offered: bool
+    reason: Reason | None
+    policy: str  # the program's FlashToOngoingPolicy value (meaningful when offered)
+    mentor_name: str
+    detail: str = ""  # extra facts for the admin readout, e.g. "3 of 3 slots used"
+
+    @property
+    def is_forced_connection(self) -> bool:
+        return self.policy == FlashToOngoingPolicy.FORCED_CONNECTION
+
+    @property
+    def mentee_message(self) -> str:
+        """The one plain sentence the mentee reads; empty when offered, when the program
+        simply has the feature off, and where the page says it another way."""
+        name = self.mentor_name
+        messages = {
+            Reason.MENTOR_ONE_TIME_ONLY: _("%(mentor)s offers one-time meetings only."),
+            Reason.MENTOR_FULL: _("%(mentor)s isn't taking on new ongoing mentees right now."),
+            Reason.ALREADY_CONNECTED: _(
+                "You are already in an ongoing mentoring connection with %(mentor)s."
+            ),
+            Reason.REQUEST_PENDING: _("You already have a pending request to %(mentor)s."),
+            Reason.MENTEE_AT_LIMIT: _(
+                "You have reached the number of ongoing mentors or pending requests this "
+                "program allows, so you can't add %(mentor)s right now."
+            ),
+        }
+        template = messages.get(self.reason) if self.reason else None
+        return template % {"mentor": name} if template else ""
+
+    @property
+    def admin_message(self) -> str:
+        """For the admin's "Why was no offer shown?" readout."""
+        if self.offered:
+            return _("Offer shown: %(policy)s.") % {
+                "policy": FlashToOngoingPolicy(self.policy).label
+            }
+        text = f"{self.reason.label} ({self.reason.value})." if self.reason else ""
+        return f"{text} {self.detail}".strip()
+
+
+def for_meeting(
+    *, meeting: FlashMeeting, viewer: User | None = None, now: datetime | None = None
+) -> OfferDecision:
+    """The offer decision for ``meeting``'s mentee (``viewer`` is accepted for symmetry
+    with the pages that ask; the decision is always about the meeting's mentee).
+
+    Costs two queries (mentor membership, pair counts) beyond the meeting with its
+    program and matching settings, and none when an early check fails.
+    """
+    settings = meeting.program.matching_settings
+    mentor_name = meeting.mentor.name
+
+    def refuse(reason: Reason, detail: str = "") -> OfferDecision:
+        return OfferDecision(
+            offered=False,
+            reason=reason,
+            policy=settings.flash_to_ongoing_policy,
+            mentor_name=mentor_name,
+            detail=detail,
+        )
+
+    if not meeting.program.active or not modes.flash_to_ongoing_in_effect(settings):
+        detail = (
+            modes.flash_to_ongoing_unavailable_reason(settings)
+            if settings.flash_to_ongoing_enabled
+            else _("Switch it on under Matching settings → One-time Mentoring Settings.")
+        )
+        return refuse(Reason.FEATURE_OFF, detail)
+    if not meeting.is_over(now or timezone.now()):
+        return refuse(Reason.MEETING_NOT_OVER)
+    if meeting.follow_up_choice:
+        return refuse(Reason.ALREADY_ANSWERED)
+
+    mentor_membership = (
+        Membership.objects.filter(
+            program_id=meeting.program_id, user_id=meeting.mentor_id, role=Membership.Role.MENTOR
+        )
+        .only("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
+        .first()
+    )
+    if mentor_membership is not None:
+        offered = modes.mentor_modes_offered(settings=settings, mentor=mentor_membership)
+        if settings.mentors_choose_modes and not offered.ongoing:
+            return refuse(Reason.MENTOR_ONE_TIME_ONLY)
+    limit = capacity.mentor_limit(
+        max_ongoing_mentees=mentor_membership.max_ongoing_mentees if mentor_membership else 0,
+        default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
+    )
+    if mentor_membership is None or not mentor_membership.active:
+        return refuse(Reason.MENTOR_FULL, _("The mentor's membership is not active."))
+
+    counts = capacity.pair_counts(
+        program_id=meeting.program_id, mentor_id=meeting.mentor_id, mentee_id=meeting.mentee_id
+    )
+    if not capacity.mentor_has_free_slot(slots_used=counts.mentor_slots_used, limit=limit):
+        return refuse(
+            Reason.MENTOR_FULL,
+            _("%(used)s of %(limit)s slots used (active connections and pending requests).")
+            % {"used": counts.mentor_slots_used, "limit": limit},
+        )
+    if counts.pair_active:
+        return refuse(Reason.ALREADY_CONNECTED)
+    if counts.pair_pending:
+        return refuse(Reason.REQUEST_PENDING)
+    if settings.flash_to_ongoing_policy == FlashToOngoingPolicy.FORCED_CONNECTION:
+        mentee_decision = capacity.mentee_may_connect(
+            active_connections=counts.mentee_active,
+            limit=settings.max_ongoing_mentors_per_mentee,
+        )
+    else:
+        mentee_decision = capacity.mentee_may_request(
+            active_connections=counts.mentee_active,
+            connection_limit=settings.max_ongoing_mentors_per_mentee,
+            pending_requests=counts.mentee_pending,
+            pending_limit=settings.max_pending_requests_per_mentee,
+        )
+    if not mentee_decision:
+        return refuse(
+            Reason.MENTEE_AT_LIMIT,
+            _(
+                "Mentee has %(active)s active connection(s) (limit %(active_limit)s) and "
+                "%(pending)s pending request(s) (limit %(pending_limit)s)."
+            )
+            % {
+                "active": counts.mentee_active,
+                "active_limit": settings.max_ongoing_mentors_per_mentee,
+                "pending": counts.mentee_pending,
+                "pending_limit": settings.max_pending_requests_per_mentee,
+            },
+        )
+    return OfferDecision(
+        offered=True,
+        reason=None,
+        policy=settings.flash_to_ongoing_policy,
+        mentor_name=mentor_name,
+    )
