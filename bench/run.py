@@ -1,0 +1,388 @@
+"""The benchmark: the pages people use most against a minimal signed-in baseline page,
+on the production setup (gunicorn + PostgreSQL), driven from this process over loopback.
+
+    make bench                       # or: .venv/bin/python bench/run.py --help
+
+Steps: create/migrate the benchmark database, build the dataset once (``bench_dataset``),
+sign in thousands of mentees (sessions written in bulk), count each page's queries with
+Django's test client, start gunicorn, run every scenario for a bounded time and count,
+then print a table with each page's ratio to the baseline and write it to JSON.
+Absolute numbers vary by machine; the ratios are what we track.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadtest import Request, Result, run_scenario  # noqa: E402
+
+SECRET_KEY = "bench-only-secret-key-" + "x" * 40  # the server and this process share it
+HOST = "127.0.0.1"
+TARGETS = {
+    "follow_up_get": 0.5,
+    "follow_up_post": 0.35,
+    "directory": 0.35,
+    "dashboard": 0.35,
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench"),
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=4, help="client connections")
+    parser.add_argument("--seconds", type=float, default=12.0, help="per scenario")
+    parser.add_argument("--max-requests", type=int, default=20000, help="per scenario")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the dataset")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
+    return parser.parse_args()
+
+
+def setup_django(database_url: str) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_ENV": "production",
+            "DJANGO_SECRET_KEY": SECRET_KEY,
+            "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost,testserver",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "DATABASE_URL": database_url,
+            "SITE_URL": "http://127.0.0.1",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)  # emails are not part of what we measure
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    import django
+
+    django.setup()
+
+
+def ensure_database(database_url: str) -> None:
+    name = database_url.rsplit("/", 1)[1]
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"unexpected database name {name!r}: use letters, digits and _")
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            HOST,
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",  # noqa: S608  (name checked above)
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not exists:
+        subprocess.run(["createdb", "-h", HOST, "-U", "postgres", name], check=True)
+
+
+def prepare(fresh: bool) -> dict:
+    from django.core.management import call_command
+
+    from mentoring.models import Program
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if fresh or not Program.objects.filter(slug="bench").exists():
+        started = time.perf_counter()
+        call_command("bench_dataset")
+        generation = time.perf_counter() - started
+    else:
+        generation = None
+    return {"dataset_seconds": generation}
+
+
+def sessions_for(user_ids: list[int]) -> dict[int, str]:
+    """Signed-in sessions for many users at once, exactly as Django's login writes them."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from mentoring.models import User
+
+    users = User.objects.in_bulk(user_ids)
+    store = SessionStore()
+    expire = timezone.now() + timezone.timedelta(days=1)
+    keys: dict[int, str] = {}
+    rows = []
+    for user_id in user_ids:
+        key = secrets.token_hex(16)
+        keys[user_id] = key
+        data = {
+            SESSION_KEY: str(user_id),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: users[user_id].get_session_auth_hash(),
+        }
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+    Session.objects.bulk_create(rows, batch_size=5000)
+    return keys
+
+
+def pick_targets() -> dict:
+    from django.utils import timezone
+
+    from flash_meetings.models import FlashMeeting
+    from mentoring.models import Membership
+
+    open_meetings = list(
+        FlashMeeting.objects.filter(
+            program__slug="bench",
+            status=FlashMeeting.Status.SCHEDULED,
+            ends_at__lte=timezone.now(),
+            follow_up_choice="",
+        )
+        .order_by("pk")
+        .values_list("pk", "mentee_id")
+    )
+    half = len(open_meetings) // 2
+    get_meetings, post_meetings = open_meetings[:half], open_meetings[half:]
+    mentees = list(
+        Membership.objects.filter(program__slug="bench", role="mentee")
+        .order_by("pk")
+        .values_list("user_id", flat=True)[:2000]
+    )
+    needed = sorted({m for _, m in open_meetings} | set(mentees))
+    sessions = sessions_for(needed)
+    return {
+        "get": [(pk, sessions[mentee]) for pk, mentee in get_meetings],
+        "post": [(pk, sessions[mentee]) for pk, mentee in post_meetings],
+        "mentees": [sessions[m] for m in mentees],
+    }
+
+
+def query_counts(targets: dict) -> dict[str, int]:
+    """Queries per page, from Django's test client on the same dataset."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    def count(method: str, path: str, session: str, data: dict | None = None) -> int:
+        client = Client()
+        client.cookies["sessionid"] = session
+        with CaptureQueriesContext(connection) as captured:
+            response = getattr(client, method)(path, data or {})
+        if response.status_code not in (200, 302):
+            raise SystemExit(f"{path} answered {response.status_code}")
+        return len(captured.captured_queries)
+
+    get_pk, get_session = targets["get"].pop()
+    post_pk, post_session = targets["post"].pop()
+    mentee_session = targets["mentees"][0]
+    return {
+        "baseline": count("get", reverse("baseline"), mentee_session),
+        "follow_up_get": count(
+            "get", reverse("flash_meetings:follow_up", args=[get_pk]), get_session
+        ),
+        "follow_up_post": count(
+            "post",
+            reverse("flash_meetings:follow_up", args=[post_pk]),
+            post_session,
+            {"choice": "no_thanks"},
+        ),
+        "directory": count("get", reverse("mentoring:directory", args=["bench"]), mentee_session),
+        "dashboard": count("get", reverse("mentoring:dashboard"), mentee_session),
+    }
+
+
+def start_server(args) -> subprocess.Popen:
+    env = dict(os.environ)
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection((HOST, args.port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def scenarios(targets: dict) -> dict:
+    from django.urls import reverse
+
+    csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+    mentees = targets["mentees"]
+    get_list, post_list = targets["get"], targets["post"]
+
+    def baseline(n: int) -> Request:
+        return Request("GET", reverse("baseline"), {"sessionid": mentees[n % len(mentees)]})
+
+    def follow_up_get(n: int) -> Request:
+        pk, session = get_list[n % len(get_list)]
+        return Request(
+            "GET", reverse("flash_meetings:follow_up", args=[pk]), {"sessionid": session}
+        )
+
+    def follow_up_post(n: int) -> Request:
+        pk, session = post_list[n % len(post_list)]  # distinct meetings while they last
+        return Request(
+            "POST",
+            reverse("flash_meetings:follow_up", args=[pk]),
+            {"sessionid": session, "csrftoken": csrf},
+            body={"choice": "no_thanks"},
+            headers={"X-CSRFToken": csrf},
+        )
+
+    def directory(n: int) -> Request:
+        page = n % 20 + 1
+        return Request(
+            "GET",
+            f"{reverse('mentoring:directory', args=['bench'])}?page={page}",
+            {"sessionid": mentees[n % len(mentees)]},
+        )
+
+    def dashboard(n: int) -> Request:
+        return Request(
+            "GET", reverse("mentoring:dashboard"), {"sessionid": mentees[n % len(mentees)]}
+        )
+
+    return {
+        "baseline": (baseline, (200,)),
+        "follow_up_get": (follow_up_get, (200,)),
+        "follow_up_post": (follow_up_post, (302,)),
+        "directory": (directory, (200,)),
+        "dashboard": (dashboard, (200,)),
+        "baseline_again": (baseline, (200,)),
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    ensure_database(args.database_url)
+    setup_django(args.database_url)
+    info = prepare(args.fresh)
+    targets = pick_targets()
+    counts = query_counts(targets)
+    server = start_server(args)
+    results: dict[str, Result] = {}
+    try:
+        plan = scenarios(targets)
+        # Warm both workers up (imports, template caches, connections).
+        run_scenario(
+            name="warm-up",
+            host=HOST,
+            port=args.port,
+            make_request=plan["baseline"][0],
+            concurrency=args.concurrency,
+            seconds=2,
+            max_requests=2000,
+        )
+        for name, (make_request, ok) in plan.items():
+            max_requests = args.max_requests
+            if name == "follow_up_post":
+                max_requests = min(max_requests, len(targets["post"]))
+            results[name] = run_scenario(
+                name=name,
+                host=HOST,
+                port=args.port,
+                make_request=make_request,
+                concurrency=args.concurrency,
+                seconds=args.seconds,
+                max_requests=max_requests,
+                ok_statuses=ok,
+            )
+            print(f"  {name}: {results[name].rps:.1f} req/s", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    baseline_rps = (results["baseline"].rps + results["baseline_again"].rps) / 2
+    rows = []
+    for name in ("baseline", "follow_up_get", "follow_up_post", "directory", "dashboard"):
+        result = results[name]
+        ratio = result.rps / baseline_rps if baseline_rps else 0.0
+        target = TARGETS.get(name)
+        rows.append(
+            {
+                **result.as_dict(),
+                "ratio": round(ratio, 2),
+                "target": target,
+                "meets_target": None if target is None else ratio >= target,
+                "queries": counts[name],
+            }
+        )
+    report = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "setup": {
+            "gunicorn_workers": args.workers,
+            "threads": args.threads,
+            "client_connections": args.concurrency,
+            "seconds_per_scenario": args.seconds,
+            "baseline_rps_mean_of_two_runs": round(baseline_rps, 1),
+        },
+        "dataset_seconds": info["dataset_seconds"],
+        "pages": rows,
+    }
+    print_table(report)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2))
+    print(f"\nwritten to {output}")
+
+
+def print_table(report: dict) -> None:
+    header = (
+        f"{'page':<16}{'req/s':>8}{'ratio':>7}{'target':>8}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'p99 ms':>8}{'queries':>9}{'errors':>8}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for row in report["pages"]:
+        target = f"≥{row['target']}" if row["target"] else "—"
+        mark = "" if row["meets_target"] in (None, True) else " ✗"
+        print(
+            f"{row['name']:<16}{row['rps']:>8.1f}{row['ratio']:>7.2f}{target:>8}"
+            f"{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}"
+            f"{row['queries']:>9}{row['errors']:>8}{mark}"
+        )
+    if report["dataset_seconds"] is not None:
+        print(f"\ndataset generated in {report['dataset_seconds']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
