@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -11,11 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from flash_meetings.follow_up_report import follow_up_report
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
 from matching import eligibility
+from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
 from mentoring.models import Program
 
 
-class ProposedTimeInline(admin.TabularInline):
+class ProposedTimeInline(ProgramScopedInlineMixin, admin.TabularInline):
     model = ProposedTime
+    program_path = "meeting__program"
     extra = 0
     fields = ("starts_at", "ends_at", "by_mentor", "created_at")
     readonly_fields = ("created_at",)
@@ -23,7 +26,7 @@ class ProposedTimeInline(admin.TabularInline):
 
 
 @admin.register(FlashMeeting)
-class FlashMeetingAdmin(admin.ModelAdmin):
+class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "topic",
         "program",
@@ -141,10 +144,12 @@ class FlashMeetingAdmin(admin.ModelAdmin):
         ]
 
     def follow_up_report_view(self, request: HttpRequest) -> HttpResponse:
-        programs = Program.objects.order_by("name")
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        programs = self.scoped(request, Program.objects.order_by("name"))  # 404 for others
         program_id = request.GET.get("program", "")
         program = (
-            get_object_or_404(Program, pk=program_id) if program_id.isdigit() else programs.first()
+            get_object_or_404(programs, pk=program_id) if program_id.isdigit() else programs.first()
         )
         report = follow_up_report(program=program) if program else None
         context = {
@@ -162,7 +167,7 @@ class FlashMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AvailabilitySlot)
-class AvailabilitySlotAdmin(admin.ModelAdmin):
+class AvailabilitySlotAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = ("mentor", "program", "starts_at", "ends_at")
     list_filter = ("program", ("mentor", admin.RelatedOnlyFieldListFilter))
     search_fields = ("mentor__username", "mentor__display_name", "mentor__email")

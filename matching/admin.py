@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from matching import modes
 from matching.models import FlashToOngoingPolicy, MatchingSettings, MatchingSettingsChange
 from matching.services import matching_settings_update
+from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
 
 MODE_FIELDS = (
     "ongoing_enabled",
@@ -68,8 +69,9 @@ class MatchingSettingsForm(forms.ModelForm):
         return cleaned
 
 
-class MatchingSettingsChangeInline(admin.TabularInline):
+class MatchingSettingsChangeInline(ProgramScopedInlineMixin, admin.TabularInline):
     model = MatchingSettingsChange
+    program_path = "matching_settings__program"
     extra = 0
     can_delete = False
     fields = ("changed_at", "changed_by", "summary")
@@ -88,7 +90,7 @@ class MatchingSettingsChangeInline(admin.TabularInline):
 
 
 @admin.register(MatchingSettings)
-class MatchingSettingsAdmin(admin.ModelAdmin):
+class MatchingSettingsAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     form = MatchingSettingsForm
     list_display = (
         "program",

@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import capacity
 from mentoring import services
+from mentoring.admin_scoping import (
+    ProgramScopedAdminMixin,
+    ProgramScopedInlineMixin,
+    sees_everything,
+)
 from mentoring.errors import DomainError
 from mentoring.models import (
     Connection,
@@ -19,12 +24,13 @@ from mentoring.models import (
     Membership,
     PreferredMentor,
     Program,
+    ProgramAdministrator,
     User,
 )
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ProgramScopedAdminMixin, DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "time_zone", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
@@ -42,8 +48,15 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if sees_everything(request):
+            return readonly
+        # Only superusers hand out staff status, superuser status and permissions.
+        return (*readonly, "is_staff", "is_superuser", "groups", "user_permissions")
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(ProgramScopedInlineMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ("user", "role", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
@@ -52,7 +65,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "active", "matching_settings_link", "created_at")
     list_filter = ("active",)
     search_fields = ("name", "slug")
@@ -70,7 +83,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "user",
         "program",
@@ -156,7 +169,7 @@ class ConnectionCreateForm(forms.Form):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = ("mentor", "mentee", "program", "status", "origin", "started_at", "ended_at")
     list_filter = ("program", "status", "origin")
     search_fields = (*_person_search("mentor"), *_person_search("mentee"))
@@ -186,6 +199,8 @@ class ConnectionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             return HttpResponse(status=403)
         form = ConnectionCreateForm(request.POST or None)
+        for name in ("mentor", "mentee"):  # only people of the admin's programs
+            form.fields[name].queryset = self.scoped(request, form.fields[name].queryset)
         if request.method == "POST" and form.is_valid():
             mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
             try:
@@ -241,7 +256,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConnectionRequest)
-class ConnectionRequestAdmin(admin.ModelAdmin):
+class ConnectionRequestAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "mentee",
         "mentor",
@@ -267,7 +282,7 @@ class ConnectionRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreferredMentor)
-class PreferredMentorAdmin(admin.ModelAdmin):
+class PreferredMentorAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     """Each mentee's ranked list; the action connects the pair (Preferred Mentoring)."""
 
     list_display = ("mentee", "rank", "mentor", "program", "created_at")
@@ -313,3 +328,43 @@ class PreferredMentorAdmin(admin.ModelAdmin):
                 % {"count": created},
                 messages.SUCCESS,
             )
+
+
+@admin.register(ProgramAdministrator)
+class ProgramAdministratorAdmin(admin.ModelAdmin):
+    """Who administers which program: superusers only. Adding one makes the person staff
+    and a member of the "Program admins" group (services.program_administrator_add)."""
+
+    list_display = ("user", "program", "created_at")
+    list_filter = ("program",)
+    search_fields = ("user__username", "user__display_name", "user__email", "program__name")
+    list_select_related = ("user", "program")
+    autocomplete_fields = ("user", "program")
+    fields = ("program", "user")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return sees_everything(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return sees_everything(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return sees_everything(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # remove the row and add another
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return sees_everything(request)
+
+    def save_model(self, request: HttpRequest, obj: ProgramAdministrator, form, change) -> None:
+        saved = services.program_administrator_add(program=obj.program, user=obj.user)
+        obj.pk, obj.created_at = saved.pk, saved.created_at
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: ProgramAdministrator) -> None:
+        services.program_administrator_remove(administrator=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for administrator in queryset.select_related("user"):
+            services.program_administrator_remove(administrator=administrator)

@@ -115,6 +115,18 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.program}"
 
     @property
+    def slots_used(self) -> int:
+        """Active connections plus pending requests (from ``capacity.with_slots``)."""
+        return self.active_connections + self.pending_requests
+
+    @property
+    def slot_limit(self) -> int:
+        """The mentor's own limit, or the program's default when blank."""
+        if self.max_ongoing_mentees is not None:
+            return self.max_ongoing_mentees
+        return self.program.matching_settings.default_max_ongoing_mentees
+
+    @property
     def expertise_list(self) -> list[str]:
         return [topic.strip() for topic in self.expertise.split(",") if topic.strip()]
 
@@ -354,3 +366,35 @@ class PreferredMentor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentee}: {self.rank}. {self.mentor}"
+
+
+class ProgramAdministrator(models.Model):
+    """A staff user who runs one program in Django admin: they see and change only the
+    programs they administer (see ``mentoring/admin_scoping.py``). Superusers see all."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="administrators",
+        verbose_name=_("program"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="administered_programs",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("program administrator")
+        verbose_name_plural = _("program administrators")
+        ordering = ["program", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user"], name="program_administrator_once_per_program"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.program}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -35,6 +36,7 @@ from mentoring.models import (
     Membership,
     PreferredMentor,
     Program,
+    ProgramAdministrator,
     User,
 )
 from notifications.services import notify
@@ -163,6 +165,22 @@ def _refuse_unless_pending(request: ConnectionRequest, action: str) -> None:
     )
 
 
+def _refuse_unless_meeting_of_pair(
+    *, from_meeting: bool, flash_meeting, program: Program, mentor: User, mentee: User
+) -> None:
+    """What comes from a flash meeting points at a meeting of that very pair (and only
+    that origin cites a meeting), whatever the caller passes."""
+    if flash_meeting is None and not from_meeting:
+        return
+    if (
+        not from_meeting
+        or flash_meeting is None
+        or (flash_meeting.program_id, flash_meeting.mentor_id, flash_meeting.mentee_id)
+        != (program.pk, mentor.pk, mentee.pk)
+    ):
+        raise InvalidInput(_("That flash meeting was not between this mentor and this mentee."))
+
+
 def _sync(target: object, source: object, fields: list[str]) -> None:
     for name in fields:
         setattr(target, name, getattr(source, name))
@@ -186,6 +204,13 @@ def connection_request_create(
     message = (message or "").strip()
     if not message:
         raise InvalidInput(_("Write a short message to the mentor."))
+    _refuse_unless_meeting_of_pair(
+        from_meeting=origin == ConnectionRequest.Origin.FLASH_MEETING,
+        flash_meeting=flash_meeting,
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+    )
     if len(message) > ConnectionRequest.MESSAGE_MAX_LENGTH:
         raise InvalidInput(
             _("Keep your message under %(limit)d characters.")
@@ -474,6 +499,13 @@ def connection_create(
     names = {"mentor_name": mentor.name, "mentee_name": mentee.name}
     if mentor.pk == mentee.pk:
         raise refusals.for_pair(capacity.OWN_PROFILE, **names)
+    _refuse_unless_meeting_of_pair(
+        from_meeting=origin == Connection.Origin.FLASH_MEETING,
+        flash_meeting=flash_meeting,
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+    )
     locked = _lock_pair(program=program, mentor=mentor, mentee=mentee)
     if not (program.active and locked.settings.ongoing_enabled):
         raise refusals.for_pair(capacity.ONGOING_OFF, **names)
@@ -669,6 +701,84 @@ def preferred_mentor_move(*, entry: PreferredMentor, actor: User, direction: str
     _renumber(entries)
 
 
+# --- Program admins -----------------------------------------------------------------------
+
+PROGRAM_ADMINS_GROUP = "Program admins"
+# What a program admin may do in Django admin, as "app_label.codename". The rows they may
+# do it to are limited to their programs by mentoring/admin_scoping.py.
+PROGRAM_ADMIN_PERMISSIONS = (
+    "mentoring.view_program",
+    "mentoring.change_program",
+    "mentoring.view_membership",
+    "mentoring.add_membership",
+    "mentoring.change_membership",
+    "mentoring.view_user",  # read-only: people may belong to other programs too
+    "mentoring.view_connection",
+    "mentoring.add_connection",
+    "mentoring.change_connection",
+    "mentoring.view_connectionrequest",
+    "mentoring.view_preferredmentor",
+    "matching.view_matchingsettings",
+    "matching.change_matchingsettings",
+    "matching.view_matchingsettingschange",
+    "flash_meetings.view_flashmeeting",
+    "flash_meetings.add_flashmeeting",
+    "flash_meetings.change_flashmeeting",
+    "flash_meetings.view_proposedtime",
+    "flash_meetings.add_proposedtime",
+    "flash_meetings.change_proposedtime",
+    "flash_meetings.delete_proposedtime",
+    "flash_meetings.view_availabilityslot",
+    "flash_meetings.add_availabilityslot",
+    "flash_meetings.change_availabilityslot",
+    "flash_meetings.delete_availabilityslot",
+    "surveys.view_survey",
+    "surveys.add_survey",
+    "surveys.change_survey",
+    "surveys.view_question",
+    "surveys.add_question",
+    "surveys.change_question",
+    "surveys.delete_question",
+    "surveys.view_surveyresponse",
+    "surveys.view_answer",
+    "notifications.view_notification",
+    "notifications.change_notification",  # "Send again"
+)
+
+
+def program_admins_group() -> Group:
+    """The "Program admins" group with exactly ``PROGRAM_ADMIN_PERMISSIONS`` (idempotent)."""
+    group, _created = Group.objects.get_or_create(name=PROGRAM_ADMINS_GROUP)
+    wanted = Q()
+    for name in PROGRAM_ADMIN_PERMISSIONS:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
+@transaction.atomic
+def program_administrator_add(*, program: Program, user: User) -> ProgramAdministrator:
+    """Make ``user`` an admin of ``program``: staff, in the "Program admins" group, and
+    able to see and change that program (and their other ones) in Django admin."""
+    administrator, _created = ProgramAdministrator.objects.get_or_create(program=program, user=user)
+    user.groups.add(program_admins_group())
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return administrator
+
+
+@transaction.atomic
+def program_administrator_remove(*, administrator: ProgramAdministrator) -> None:
+    """Remove one program from a program admin; the last one also takes them out of the
+    group (they stay staff, seeing nothing, until a superuser changes that)."""
+    user = administrator.user
+    administrator.delete()
+    if not ProgramAdministrator.objects.filter(user=user).exists():
+        user.groups.remove(*Group.objects.filter(name=PROGRAM_ADMINS_GROUP))
+
+
 __all__ = [
     "connection_create",
     "connection_end",
@@ -680,4 +790,6 @@ __all__ = [
     "preferred_mentor_add",
     "preferred_mentor_move",
     "preferred_mentor_remove",
+    "program_administrator_add",
+    "program_administrator_remove",
 ]

@@ -5,13 +5,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentoring.admin_scoping import ProgramScopedAdminMixin
 from notifications.models import Notification
 from notifications.rendering import render_notification
 from notifications.services import notification_resend
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "status",

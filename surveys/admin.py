@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
 from surveys import selectors
 from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ProgramScopedInlineMixin, admin.TabularInline):
     model = Question
+    program_path = "survey__program"
     extra = 0
     fields = ("order", "text", "kind", "choices", "required", "shown_when", "help_text")
     ordering = ("order", "pk")
@@ -34,7 +36,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_display = ("title", "program", "role", "question_count", "response_count", "summary")
     list_filter = ("program", "role")
     search_fields = ("title", "program__name")
@@ -95,7 +97,8 @@ class SurveyAdmin(admin.ModelAdmin):
         ]
 
     def summary_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
-        survey = get_object_or_404(Survey.objects.select_related("program"), pk=survey_id)
+        surveys = self.scoped(request, Survey.objects.select_related("program"))
+        survey = get_object_or_404(surveys, pk=survey_id)  # another program's: 404
         if not self.has_view_permission(request, survey):
             raise PermissionDenied
         version = request.GET.get("version") or None
@@ -120,8 +123,9 @@ class SurveyAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "surveys/admin/summary.html", context)
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ProgramScopedInlineMixin, admin.TabularInline):
     model = Answer
+    program_path = "response__survey__program"
     extra = 0
     can_delete = False
     fields = ("question_text", "question_kind", "display_value")
@@ -153,7 +157,8 @@ def _csv_response(responses: QuerySet[SurveyResponse]) -> StreamingHttpResponse:
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+    program_path = "survey__program"
     list_display = ("submitted_at", "respondent", "survey", "program", "version", "meeting")
     list_filter = (
         ("survey__program", admin.RelatedOnlyFieldListFilter),
