@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r config mentoring matching flash_meetings surveys notifications -q
 	$(BIN)/ruff format --check .
 
 format: $(VENV)/.installed-test

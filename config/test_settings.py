@@ -13,3 +13,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# django-axes needs `request` in authenticate(), which `Client.login()` does not pass;
+# tests sign in with force_login or the login form, and tests/hardening/test_login_security.py
+# switches axes on to prove the lockout.
+AXES_ENABLED = False
+# Every test Client builds the middleware again; without autorefresh WhiteNoise re-scans
+# all collected static files each time (about half a second per client here).
+WHITENOISE_AUTOREFRESH = True

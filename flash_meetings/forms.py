@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from flash_meetings.models import AvailabilitySlot, ProposedTime
@@ -10,6 +11,18 @@ from flash_meetings.services import MAX_REPEAT_WEEKS
 from flash_meetings.timezones import NonexistentLocalTime, localize_naive, zone_of
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+# Dates past this year are refused as typos: a later one would overflow Python's datetime
+# once a meeting length or repeat weeks are added to it (a 500 instead of a form error).
+LATEST_YEAR = 2100
+TOO_LATE = _("Please pick a date before %(year)s.")
+# A video link is a web page: no ftp:, javascript: or data: links in invitations.
+VIDEO_URL_VALIDATORS = [URLValidator(schemes=["http", "https"])]
+
+
+def _refuse_far_future(value):
+    if value is not None and value.year >= LATEST_YEAR:
+        raise forms.ValidationError(TOO_LATE, code="too_late", params={"year": LATEST_YEAR})
+    return value
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -27,9 +40,10 @@ class LocalDateTimeField(forms.DateTimeField):
             return None
         for fmt in self.input_formats:
             try:
-                return datetime.strptime(str(value).strip(), fmt)  # noqa: DTZ007
+                parsed = datetime.strptime(str(value).strip(), fmt)  # noqa: DTZ007
             except ValueError:
                 continue
+            return _refuse_far_future(parsed)
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
@@ -70,6 +84,9 @@ class AvailabilityForm(forms.Form):
         self.fields["program"].choices = [
             (membership.program_id, membership.program.name) for membership in memberships
         ]
+
+    def clean_day(self):
+        return _refuse_far_future(self.cleaned_data["day"])
 
     def membership(self):
         return self.memberships[self.cleaned_data["program"]]
@@ -132,6 +149,7 @@ class AcceptForm(forms.Form):
         max_length=500,
         required=False,
         assume_scheme="https",
+        validators=VIDEO_URL_VALIDATORS,
     )
 
     def __init__(self, *args, meeting, viewer, **kwargs) -> None:
@@ -158,7 +176,11 @@ class ProposeForm(ZoneAwareForm):
     starts_at = LocalDateTimeField(label=_("Another time"))
     location = forms.CharField(label=_("Location (optional)"), max_length=200, required=False)
     video_url = forms.URLField(
-        label=_("Video link (optional)"), max_length=500, required=False, assume_scheme="https"
+        label=_("Video link (optional)"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=VIDEO_URL_VALIDATORS,
     )
 
     def clean(self):

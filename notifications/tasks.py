@@ -47,7 +47,8 @@ def retry_delay(attempt: int) -> float:
     base = _setting("NOTIFICATIONS_RETRY_BASE_DELAY", 30)
     cap = _setting("NOTIFICATIONS_RETRY_MAX_DELAY", 1800)
     ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+    # Retry jitter, not a secret: a non-cryptographic generator is right here.
+    return random.uniform(ceiling / 2, ceiling)  # noqa: S311  # nosec B311
 
 
 class PermanentDeliveryError(Exception):
@@ -81,7 +82,10 @@ def _describe(error: BaseException) -> str:
     # and does nothing, so there is no poison-message loop.
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=None,  # attempts are counted on the row (NOTIFICATIONS_MAX_ATTEMPTS)
+    # Bounded twice: the row counts attempts (NOTIFICATIONS_MAX_ATTEMPTS, then failed),
+    # and Celery's own retry count stops at the same number (passed to retry() at run
+    # time; 5 here is that setting's default).
+    max_retries=5,
 )
 def deliver_notification(self, notification_id: int) -> str:
     now = timezone.now()
@@ -130,7 +134,7 @@ def deliver_notification(self, notification_id: int) -> str:
             delay,
         )
         # The row is pending again, so if this publish is lost the sweep still has it.
-        raise self.retry(countdown=delay, exc=error) from error
+        raise self.retry(countdown=delay, exc=error, max_retries=max_attempts()) from error
     ours.update(status=Status.SENT, sent_at=timezone.now())
     return "sent"
 

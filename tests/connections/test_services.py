@@ -22,6 +22,7 @@ from tests.connections.conftest import configure
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MembershipFactory, MentorMembershipFactory
 from tests.factories import mentee as make_mentee
+from tests.flash_meetings.factories import FlashMeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -358,9 +359,14 @@ def test_connection_create_respects_capacity_and_pairs(ongoing_program, mentor, 
 
 def test_services_work_nested_in_an_outer_transaction(ongoing_program, mentor, mentee):
     """The post-meeting flow calls them inside its own atomic block."""
+    meeting = FlashMeetingFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     with transaction.atomic():
         request = ask(
-            ongoing_program, mentor, mentee, origin=ConnectionRequest.Origin.FLASH_MEETING
+            ongoing_program,
+            mentor,
+            mentee,
+            origin=ConnectionRequest.Origin.FLASH_MEETING,
+            flash_meeting=meeting,
         )
         with pytest.raises(RequestAlreadyPending):
             ask(ongoing_program, mentor, mentee)
@@ -369,7 +375,11 @@ def test_services_work_nested_in_an_outer_transaction(ongoing_program, mentor, m
     with transaction.atomic():
         services.connection_end(connection=connection, actor=mentee, reason="Done")
         again = services.connection_create(
-            program=ongoing_program, mentor=mentor, mentee=mentee, origin="flash_meeting"
+            program=ongoing_program,
+            mentor=mentor,
+            mentee=mentee,
+            origin="flash_meeting",
+            flash_meeting=meeting,
         )
     assert again.status == "active"
 
