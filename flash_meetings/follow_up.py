@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from flash_meetings.models import FlashMeeting
 from matching import eligibility
-from matching.eligibility import OfferDecision
 from mentoring.errors import DomainError
 from mentoring.models import Connection, ConnectionRequest, User
 from mentoring.services import connection_create, connection_request_create
@@ -80,31 +79,6 @@ def default_request_message(meeting: FlashMeeting) -> str:
     ) % {"topic": meeting.topic}
 
 
-def follow_up_offer_record(*, meeting: FlashMeeting, decision: OfferDecision) -> None:
-    """Record what the follow-up page offered (offer shown, or the reason not) — one
-    conditional UPDATE, and none when it is already recorded as such."""
-    if meeting.follow_up_choice:
-        return
-    reason = decision.reason.value if decision.reason else ""
-    if (
-        meeting.follow_up_offer_recorded_at is not None
-        and meeting.follow_up_offer_shown == decision.offered
-        and meeting.follow_up_offer_reason == reason
-    ):
-        return
-    now = timezone.now()
-    FlashMeeting.objects.filter(pk=meeting.pk, follow_up_choice="").update(
-        follow_up_offer_shown=decision.offered,
-        follow_up_offer_reason=reason,
-        follow_up_policy=decision.policy,
-        follow_up_offer_recorded_at=now,
-    )
-    meeting.follow_up_offer_shown = decision.offered
-    meeting.follow_up_offer_reason = reason
-    meeting.follow_up_policy = decision.policy
-    meeting.follow_up_offer_recorded_at = now
-
-
 def _lock(meeting: FlashMeeting) -> FlashMeeting:
     # The meeting row serialises answers to this follow-up (double submits). The mentor's
     # slots are guarded where they are used: connection_create and
@@ -152,7 +126,6 @@ def follow_up_answer(
             else _("This meeting did not take place, so there is nothing to follow up.")
         )
     decision = eligibility.for_meeting(meeting=locked, viewer=actor, now=now)
-    follow_up_offer_record(meeting=locked, decision=decision)
 
     connection = request = None
     if choice == Choice.CONNECT:
@@ -202,7 +175,17 @@ def follow_up_answer(
         status = FlashMeeting.Status.DID_NOT_HAPPEN
     elif status == FlashMeeting.Status.SCHEDULED:
         status = FlashMeeting.Status.COMPLETED
-    changes = {"follow_up_choice": choice, "follow_up_answered_at": now, "status": status}
+    changes = {
+        "follow_up_choice": choice,
+        "follow_up_answered_at": now,
+        "status": status,
+        # What the page offered when the mentee answered (the same decision, re-made
+        # under the lock): offer shown, or the reason not.
+        "follow_up_offer_shown": decision.offered,
+        "follow_up_offer_reason": decision.reason.value if decision.reason else "",
+        "follow_up_policy": decision.policy,
+        "follow_up_offer_recorded_at": now,
+    }
     if status != locked.status:
         changes.update(outcome_recorded_at=now, outcome_recorded_by=actor)
     FlashMeeting.objects.filter(pk=locked.pk).update(**changes)

@@ -46,8 +46,8 @@ def _render(request, meeting, form=None, status=200) -> HttpResponse:
     now = timezone.now()
     context = {"meeting": meeting, "mentor_name": meeting.mentor.name}
     if follow_up.follow_up_open(meeting, now):
+        # Read-only: the decision is recorded with the answer, re-made under the lock.
         decision = eligibility.for_meeting(meeting=meeting, viewer=request.user, now=now)
-        follow_up.follow_up_offer_record(meeting=meeting, decision=decision)
         context.update(
             state="open",
             decision=decision,

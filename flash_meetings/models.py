@@ -163,8 +163,8 @@ class FlashMeeting(models.Model):
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     follow_up_sent_at = models.DateTimeField(_("follow-up sent at"), null=True, blank=True)
 
-    # The post-meeting follow-up: what the page offered (recorded when shown and again
-    # when answered), and what the mentee chose.
+    # The post-meeting follow-up: what was offered when the mentee answered (the offer
+    # shown, or the reason not), and what the mentee chose.
     follow_up_offer_shown = models.BooleanField(
         _("ongoing mentoring offered"), null=True, blank=True
     )

@@ -105,6 +105,50 @@ def meetings_to_follow_up(*, mentee: User, now: datetime | None = None) -> list[
     )
 
 
+def dashboard_meetings(
+    *, user: User, now: datetime | None = None
+) -> tuple[list[FlashMeeting], list[FlashMeeting]]:
+    """(meetings to follow up, upcoming meetings) for the dashboard, in one query: the
+    same rows as ``meetings_to_follow_up`` and ``upcoming_meetings``. Indexes: the
+    mentor_id and mentee_id foreign-key indexes, OR-ed by PostgreSQL's bitmap scan."""
+    now = now or timezone.now()
+    to_follow_up = Q(
+        mentee=user,
+        status__in=FlashMeeting.HELD_STATUSES,
+        ends_at__lte=now,
+        follow_up_choice="",
+    )
+    upcoming = (Q(mentor=user) | Q(mentee=user)) & Q(
+        status=FlashMeeting.Status.SCHEDULED, ends_at__gt=now
+    )
+    rows = list(
+        FlashMeeting.objects.filter(to_follow_up | upcoming)
+        .select_related("mentor", "mentee")
+        .only(
+            "pk",
+            "topic",
+            "status",
+            "starts_at",
+            "ends_at",
+            "follow_up_choice",
+            "mentor_id",
+            "mentee_id",
+            "mentor__display_name",
+            "mentor__first_name",
+            "mentor__last_name",
+            "mentor__username",
+            "mentee__display_name",
+            "mentee__first_name",
+            "mentee__last_name",
+            "mentee__username",
+        )
+        .order_by("starts_at", "pk")
+    )
+    follow_up = [m for m in rows if m.ends_at <= now]
+    follow_up.sort(key=lambda m: (m.ends_at, m.pk))
+    return follow_up, [m for m in rows if m.ends_at > now]
+
+
 def upcoming_meetings(*, user: User, now: datetime | None = None) -> list[FlashMeeting]:
     """Scheduled meetings of the person (either side) that have not ended, soonest first."""
     now = now or timezone.now()

@@ -19,17 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db import connection as db_connection
 from django.db.models import (
-    Count,
     F,
+    Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from matching import modes
 from mentoring.models import Connection, ConnectionRequest, Membership, Program, User
@@ -211,45 +209,107 @@ class PairCounts:
         return self.mentor_active + self.mentor_pending
 
 
+# One statement, six index-backed counts. Written as SQL on purpose: it runs on the
+# hottest pages (follow-up, profile) and inside every capacity-checking service, and
+# the ORM would need two aggregate queries (or seconds of compile time per thousand
+# calls) for the same result. Indexes: connection_mentor_status_idx,
+# connection_mentee_status_idx, conn_request_mentor_status_idx,
+# conn_request_mentee_status_idx and
+# the partial "one per pair" unique indexes.
+_PAIR_COUNTS_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM {conn} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
+     AND status = 'active') AS mentor_active,
+  (SELECT COUNT(*) FROM {req} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
+     AND status = 'pending') AS mentor_pending,
+  (SELECT COUNT(*) FROM {conn} WHERE program_id = %(p)s AND mentee_id = %(mentee)s
+     AND status = 'active') AS mentee_active,
+  (SELECT COUNT(*) FROM {req} WHERE program_id = %(p)s AND mentee_id = %(mentee)s
+     AND status = 'pending') AS mentee_pending,
+  (SELECT COUNT(*) FROM {conn} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
+     AND mentee_id = %(mentee)s AND status = 'active') AS pair_active,
+  (SELECT COUNT(*) FROM {req} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
+     AND mentee_id = %(mentee)s AND status = 'pending') AS pair_pending
+"""
+
+
+_MENTOR_TERMS_SQL = """
+SELECT m.id, m.active, m.max_ongoing_mentees, m.offers_ongoing, m.offers_one_time, counts.*
+FROM ({pair_counts}) AS counts
+LEFT JOIN {membership} m
+  ON m.program_id = %(p)s AND m.user_id = %(mentor)s AND m.role = 'mentor'
+"""
+
+
+def _sql(template: str) -> str:
+    # Only our own table names are formatted in; every value is a bound parameter.
+    return template.format(  # noqa: S608
+        pair_counts=_PAIR_COUNTS_SQL.format(
+            conn=Connection._meta.db_table, req=ConnectionRequest._meta.db_table
+        ),
+        conn=Connection._meta.db_table,
+        req=ConnectionRequest._meta.db_table,
+        membership=Membership._meta.db_table,
+    )
+
+
+@dataclass(frozen=True)
+class MentorTerms:
+    """The mentor-membership fields the capacity and eligibility rules read."""
+
+    pk: int
+    active: bool
+    max_ongoing_mentees: int | None
+    offers_ongoing: bool
+    offers_one_time: bool
+
+
+def _pair_counts_from(row) -> PairCounts:
+    return PairCounts(*row)
+
+
+def mentor_terms_and_pair_counts(
+    *, program_id: int, mentor_id: int, mentee_id: int
+) -> tuple[MentorTerms | None, PairCounts]:
+    """The mentor's membership terms (None when not a mentor in the program) and the
+    pair's counts, in one statement — what the follow-up page needs to decide."""
+    sql = _sql(_MENTOR_TERMS_SQL)
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
+        row = cursor.fetchone()
+    terms = None
+    if row[0] is not None:
+        terms = MentorTerms(
+            pk=row[0],
+            active=bool(row[1]),
+            max_ongoing_mentees=row[2],
+            offers_ongoing=bool(row[3]),
+            offers_one_time=bool(row[4]),
+        )
+    return terms, _pair_counts_from(row[5:])
+
+
 def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
-    """Run after locking the memberships: each statement then sees every committed write
+    """Run after locking the memberships: the statement then sees every committed write
     of the transactions that held the lock before us."""
-    connections = Connection.objects.filter(
-        Q(mentor_id=mentor_id) | Q(mentee_id=mentee_id),
-        program_id=program_id,
-        status=Connection.Status.ACTIVE,
-    ).aggregate(
-        mentor=Count("pk", filter=Q(mentor_id=mentor_id)),
-        mentee=Count("pk", filter=Q(mentee_id=mentee_id)),
-        pair=Count("pk", filter=Q(mentor_id=mentor_id, mentee_id=mentee_id)),
-    )
-    requests = ConnectionRequest.objects.filter(
-        Q(mentor_id=mentor_id) | Q(mentee_id=mentee_id),
-        program_id=program_id,
-        status=ConnectionRequest.Status.PENDING,
-    ).aggregate(
-        mentor=Count("pk", filter=Q(mentor_id=mentor_id)),
-        mentee=Count("pk", filter=Q(mentee_id=mentee_id)),
-        pair=Count("pk", filter=Q(mentor_id=mentor_id, mentee_id=mentee_id)),
-    )
-    return PairCounts(
-        mentor_active=connections["mentor"],
-        mentor_pending=requests["mentor"],
-        mentee_active=connections["mentee"],
-        mentee_pending=requests["mentee"],
-        pair_active=connections["pair"],
-        pair_pending=requests["pair"],
-    )
+    sql = _sql(_PAIR_COUNTS_SQL)
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
+        row = cursor.fetchone()
+    return _pair_counts_from(row)
 
 
-def _count_subquery(queryset: QuerySet) -> Coalesce:
-    counted = queryset.order_by().values("program_id").annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def _count_subquery(queryset: QuerySet) -> Subquery:
+    # A plain scalar "SELECT COUNT(*) …" (COUNT as a Func, so no GROUP BY / LIMIT).
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def with_slots(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
-    """Annotate mentor memberships with ``active_connections``, ``pending_requests``,
-    ``slots_used`` and ``slot_limit`` in the same query (no query per row)."""
+    """Annotate mentor memberships with ``active_connections`` and ``pending_requests``
+    in the same query (no query per row); ``Membership.slots_used`` and
+    ``Membership.slot_limit`` read them. Each subquery runs only for the rows shown
+    (indexes: connection_one_active_per_pair, connection_request_one_pending_per_pair)."""
     active = _count_subquery(
         Connection.objects.filter(
             program_id=OuterRef("program_id"),
@@ -264,13 +324,4 @@ def with_slots(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
             status=ConnectionRequest.Status.PENDING,
         )
     )
-    return memberships.annotate(
-        active_connections=active,
-        pending_requests=pending,
-    ).annotate(
-        slots_used=F("active_connections") + F("pending_requests"),
-        slot_limit=Coalesce(
-            F("max_ongoing_mentees"),
-            F("program__matching_settings__default_max_ongoing_mentees"),
-        ),
-    )
+    return memberships.annotate(active_connections=active, pending_requests=pending)

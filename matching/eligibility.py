@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 
 from matching import capacity, modes
 from matching.models import FlashToOngoingPolicy
-from mentoring.models import Membership
 
 if TYPE_CHECKING:
     from flash_meetings.models import FlashMeeting
@@ -86,8 +85,8 @@ def for_meeting(
     """The offer decision for ``meeting``'s mentee (``viewer`` is accepted for symmetry
     with the pages that ask; the decision is always about the meeting's mentee).
 
-    Costs two queries (mentor membership, pair counts) beyond the meeting with its
-    program and matching settings, and none when an early check fails.
+    Costs one query (the mentor's terms and the pair's counts) beyond the meeting with
+    its program and matching settings, and none when an early check fails.
     """
     settings = meeting.program.matching_settings
     mentor_name = meeting.mentor.name
@@ -113,26 +112,18 @@ def for_meeting(
     if meeting.follow_up_choice:
         return refuse(Reason.ALREADY_ANSWERED)
 
-    mentor_membership = (
-        Membership.objects.filter(
-            program_id=meeting.program_id, user_id=meeting.mentor_id, role=Membership.Role.MENTOR
-        )
-        .only("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
-        .first()
+    mentor_membership, counts = capacity.mentor_terms_and_pair_counts(
+        program_id=meeting.program_id, mentor_id=meeting.mentor_id, mentee_id=meeting.mentee_id
     )
     if mentor_membership is not None:
         offered = modes.mentor_modes_offered(settings=settings, mentor=mentor_membership)
         if settings.mentors_choose_modes and not offered.ongoing:
             return refuse(Reason.MENTOR_ONE_TIME_ONLY)
-    limit = capacity.mentor_limit(
-        max_ongoing_mentees=mentor_membership.max_ongoing_mentees if mentor_membership else 0,
-        default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
-    )
     if mentor_membership is None or not mentor_membership.active:
         return refuse(Reason.MENTOR_FULL, _("The mentor's membership is not active."))
-
-    counts = capacity.pair_counts(
-        program_id=meeting.program_id, mentor_id=meeting.mentor_id, mentee_id=meeting.mentee_id
+    limit = capacity.mentor_limit(
+        max_ongoing_mentees=mentor_membership.max_ongoing_mentees,
+        default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
     )
     if not capacity.mentor_has_free_slot(slots_used=counts.mentor_slots_used, limit=limit):
         return refuse(

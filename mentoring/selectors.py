@@ -67,9 +67,12 @@ def program_access(*, slug: str, user: User) -> ProgramAccess:
 
 
 def _listed_mentors(program: Program, settings: MatchingSettings) -> QuerySet[Membership]:
+    # Index: membership_program_role_idx (program, role, active). The program and its
+    # settings are the caller's: attach them with ``_with_program`` instead of joining
+    # them onto every row.
     mentors = Membership.objects.filter(
         program=program, role=Membership.Role.MENTOR, active=True
-    ).select_related("user", "program__matching_settings")
+    ).select_related("user")
     if settings.mentors_choose_modes:
         offered = Q()
         if settings.ongoing_enabled:
@@ -99,12 +102,20 @@ def mentor_directory(
     return mentors.order_by("user__display_name", "user__username", "pk")
 
 
+def with_program(mentors, program: Program):
+    """Give each listed mentor the program (with its settings) already in hand."""
+    for mentor in mentors:
+        mentor.program = program
+    return mentors
+
+
 def mentor_profile(
     *, program: Program, settings: MatchingSettings, membership_id: int
 ) -> Membership:
     mentor = _listed_mentors(program, settings).filter(pk=membership_id).first()
     if mentor is None:
         raise Http404
+    mentor.program = program
     return mentor
 
 

@@ -79,7 +79,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         program=access.program, settings=access.settings, query=query
     )
     page = Paginator(mentors, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    for mentor in page.object_list:
+    for mentor in selectors.with_program(page.object_list, access.program):
         mentor.offers_ongoing_here = selectors.offers_ongoing(
             settings=access.settings, mentor_membership=mentor
         )

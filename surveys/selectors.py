@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,8 @@ SHOWN_IN_VERSION = {
 }
 LATEST_TEXTS = 5
 
+
+USER_NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
 
 # --- The entry points other apps use ------------------------------------------------
 
@@ -154,6 +156,17 @@ class WaitingSurvey:
     url: str
 
 
+WAITING_FIELDS = (
+    "pk",
+    "topic",
+    "status",
+    "ends_at",
+    "mentor_id",
+    "mentee_id",
+    *(f"{side}__{name}" for side in ("mentor", "mentee") for name in USER_NAME_FIELDS),
+)
+
+
 def surveys_waiting_for(
     *, user: User, now: datetime | None = None, limit: int = 10
 ) -> list[WaitingSurvey]:
@@ -162,11 +175,17 @@ def surveys_waiting_for(
     if not user.is_authenticated:
         return []
     now = now or timezone.now()
-    answered = SurveyResponse.objects.filter(flash_meeting=OuterRef("pk"), respondent=user)
+    # NOT IN over this person's own responses: cheaper to build and to plan than a
+    # correlated EXISTS, and it is on every dashboard. Indexes: the meeting's mentor_id /
+    # mentee_id indexes and the response's unique (survey, meeting, respondent).
+    answered = SurveyResponse.objects.filter(respondent=user).values("flash_meeting_id")
     meetings = (
-        meetings_for_respondent(user=user)
-        .filter(ends_at__lte=now)
-        .exclude(Exists(answered))
+        FlashMeeting.objects.filter(
+            Q(mentee=user) | Q(mentor=user), status__in=ANSWERABLE_STATUSES, ends_at__lte=now
+        )
+        .exclude(pk__in=answered)
+        .select_related("mentor", "mentee")
+        .only(*WAITING_FIELDS)
         .order_by("-ends_at", "-pk")[:limit]
     )
     return [

@@ -34,8 +34,7 @@ def meeting_when(meeting) -> str:
 def meetings_dashboard_section(user) -> dict:
     if not getattr(user, "is_authenticated", False):
         return {"show": False}
-    to_follow_up = selectors.meetings_to_follow_up(mentee=user)
-    upcoming = selectors.upcoming_meetings(user=user)
+    to_follow_up, upcoming = selectors.dashboard_meetings(user=user)
     return {"show": True, "to_follow_up": to_follow_up, "upcoming": upcoming, "user": user}
 
 

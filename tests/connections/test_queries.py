@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 
 # session, user, program access (+settings), paginator count, page of mentors with slots
 DIRECTORY = 5
-# session, user, program access, mentor with slots, two pair counts, (no flash section)
-PROFILE = 6
+# session, user, program access, mentor with slots, pair counts (one statement),
+# (no flash section)
+PROFILE = 5
 # session, user, pending (+mentee, program, settings), answered (+mentee, program)
 REQUESTS_RECEIVED = 4
 # session, user, requests (+mentor, program)

@@ -85,9 +85,12 @@ def test_before_the_end_time_there_is_no_choice_and_a_time_to_come_back(client, 
     assert "Come back after it ends" in html
 
 
-def test_the_page_records_what_was_offered(client):
+def test_the_answer_records_what_was_offered(client):
     setup = make_setup(FORCED, mentor_limit=0)
     page(client, setup)
+    setup.meeting.refresh_from_db()
+    assert setup.meeting.follow_up_offer_recorded_at is None  # viewing changes nothing
+    answer(client, setup, "no_thanks")
     setup.meeting.refresh_from_db()
     assert setup.meeting.follow_up_offer_shown is False
     assert setup.meeting.follow_up_offer_reason == "mentor_full"

@@ -17,7 +17,8 @@ DEMO_MODULES = [
     "flash_meetings.demo_follow_up",
 ]
 
-DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, never used in production)
+# The documented demo credential (README); seed_demo is for local demo databases only.
+DEMO_PASSWORD = "demo"  # noqa: S105  # nosec B105
 
 MENTORS = [
     (
