@@ -102,6 +102,14 @@ def mentor_directory(
     return mentors.order_by("user__display_name", "user__username", "pk")
 
 
+def mentor_directory_page_rows(*, ids: list[int], program: Program) -> list[Membership]:
+    """The mentors of one directory page, in the given order, with live slot counts."""
+    rows = capacity.with_slots(
+        Membership.objects.filter(pk__in=ids).select_related("user").defer("bio")
+    ).in_bulk()
+    return with_program([rows[pk] for pk in ids if pk in rows], program)
+
+
 def with_program(mentors, program: Program):
     """Give each listed mentor the program (with its settings) already in hand."""
     for mentor in mentors:

@@ -14,7 +14,7 @@ from django.template import engines
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentoring import refusals, selectors, services
+from mentoring import directory_cache, refusals, selectors, services
 from mentoring.errors import DomainError, InvalidInput
 from mentoring.forms import (
     ConnectionRequestForm,
@@ -75,11 +75,17 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     access = selectors.program_access(slug=slug, user=request.user)
     form = DirectorySearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    mentors = selectors.mentor_directory(
-        program=access.program, settings=access.settings, query=query
+    mentor_ids = directory_cache.ordered_ids(
+        key_parts=(access.program.pk, access.settings.updated_at, query),
+        build=selectors.mentor_directory(
+            program=access.program, settings=access.settings, query=query
+        ),
     )
-    page = Paginator(mentors, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    for mentor in selectors.with_program(page.object_list, access.program):
+    page = Paginator(mentor_ids, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.mentor_directory_page_rows(
+        ids=list(page.object_list), program=access.program
+    )
+    for mentor in page.object_list:
         mentor.offers_ongoing_here = selectors.offers_ongoing(
             settings=access.settings, mentor_membership=mentor
         )

@@ -15,7 +15,8 @@ from tests.factories import mentee as make_mentee
 
 pytestmark = pytest.mark.django_db
 
-# session, user, program access (+settings), paginator count, page of mentors with slots
+# session, user, program access (+settings), the ordered ids (cached: see
+# test_directory_cache.py), page of mentors by id with slots
 DIRECTORY = 5
 # session, user, program access, mentor with slots, pair counts (one statement),
 # (no flash section)

@@ -1,0 +1,66 @@
+"""The mentor directory's order, cached.
+
+Sorting a program's mentors by name joins every mentor to its user and sorts them all,
+on every page view: with a thousand mentors that was most of the directory's time
+(bench/). The *order* of the directory changes only when people, memberships or the
+program's settings change, so it is cached as a list of membership ids per program,
+search and settings version, for ``TTL`` seconds at most; a page then loads its twenty
+rows by primary key, with live slot counts. Saving a membership or a user (other than
+a sign-in stamp) starts a new generation, so this process sees the change at once and
+other processes within ``TTL``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from mentoring.models import Membership, User
+
+TTL = 60
+_GENERATION_KEY = "mentor-directory:generation"
+_SIGN_IN_FIELDS = frozenset({"last_login", "password"})
+
+
+def _generation() -> int:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        generation = 1
+        cache.add(_GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def new_generation() -> None:
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted)
+        cache.set(_GENERATION_KEY, 2, timeout=None)
+
+
+def ordered_ids(*, key_parts: tuple, build: QuerySet[Membership]) -> list[int]:
+    """The ids ``build`` lists, in its order, from the cache when possible."""
+    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:32]
+    key = f"mentor-directory:{_generation()}:{digest}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(build.values_list("pk", flat=True))
+        cache.set(key, ids, timeout=TTL)
+    return ids
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="directory_membership_saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="directory_membership_deleted")
+def _membership_changed(sender, **kwargs) -> None:
+    new_generation()
+
+
+@receiver(post_save, sender=User, dispatch_uid="directory_user_saved")
+@receiver(post_delete, sender=User, dispatch_uid="directory_user_deleted")
+def _user_changed(sender, update_fields=None, **kwargs) -> None:
+    if update_fields and set(update_fields) <= _SIGN_IN_FIELDS:
+        return  # signing in changes nothing the directory shows
+    new_generation()
