@@ -92,13 +92,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int(
 )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side parameter binding lets psycopg prepare a statement once it has run a
-    # few times on a connection (prepare_threshold, 5 by default), so PostgreSQL stops
-    # re-planning the same queries on every request: planning was most of the database
-    # time of the busiest pages (see bench/). Turn off behind a transaction-pooling
-    # PgBouncer without prepared-statement support.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DJANGO_DB_SERVER_SIDE_BINDING", default=True
+    # Prepared statements: psycopg prepares a statement once it has run a few times on a
+    # connection, so PostgreSQL stops re-planning the same queries on every request
+    # (planning was a large share of the busiest pages' database time, see bench/).
+    # Needs server-side binding. Set DJANGO_DB_PREPARED_STATEMENTS=false behind a
+    # transaction-pooling PgBouncer without prepared-statement support.
+    _prepared = env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=_prepared, prepare_threshold=5 if _prepared else None
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

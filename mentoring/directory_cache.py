@@ -13,6 +13,7 @@ other processes within ``TTL``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -41,13 +42,14 @@ def new_generation() -> None:
         cache.set(_GENERATION_KEY, 2, timeout=None)
 
 
-def ordered_ids(*, key_parts: tuple, build: QuerySet[Membership]) -> list[int]:
-    """The ids ``build`` lists, in its order, from the cache when possible."""
+def ordered_ids(*, key_parts: tuple, build: Callable[[], QuerySet[Membership]]) -> list[int]:
+    """The ids the queryset from ``build()`` lists, in its order, from the cache when
+    possible (``build`` is only called on a miss: even building it costs time)."""
     digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:32]
     key = f"mentor-directory:{_generation()}:{digest}"
     ids = cache.get(key)
     if ids is None:
-        ids = list(build.values_list("pk", flat=True))
+        ids = list(build().values_list("pk", flat=True))
         cache.set(key, ids, timeout=TTL)
     return ids
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection as db_connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from matching import capacity, modes
 from matching.models import MatchingSettings
+from mentoring import rows
 from mentoring.models import (
     Connection,
     ConnectionRequest,
@@ -191,6 +193,45 @@ def active_connections(*, user: User) -> QuerySet[Connection]:
         .select_related("mentor", "mentee", "program")
         .order_by("program__name", "-started_at", "pk")
     )
+
+
+# Raw SQL on purpose (the dashboard): the ORM took longer to build this three-join
+# query than PostgreSQL took to run it. Indexes: connection_mentor_status_idx,
+# connection_mentee_status_idx.
+_DASHBOARD_CONNECTIONS_SQL = """
+SELECT c.id, c.mentor_id, c.mentee_id, c.started_at, p.id, p.name, p.slug,
+       {mentor_columns}, {mentee_columns}
+FROM {connection} c
+JOIN {program} p ON p.id = c.program_id
+JOIN {user} tr ON tr.id = c.mentor_id
+JOIN {user} te ON te.id = c.mentee_id
+WHERE (c.mentor_id = %(user)s OR c.mentee_id = %(user)s) AND c.status = '{active}'
+ORDER BY p.name, c.started_at DESC, c.id
+"""
+
+
+def dashboard_connections(*, user: User) -> list[Connection]:
+    """The person's active connections (either side), as ``active_connections`` lists
+    them, with the people and the program's name — in one cheap query."""
+    sql = _DASHBOARD_CONNECTIONS_SQL.format(  # noqa: S608  # nosec B608 (own names, constants)
+        connection=Connection._meta.db_table,
+        program=Program._meta.db_table,
+        user=User._meta.db_table,
+        active=Connection.Status.ACTIVE.value,
+        mentor_columns=rows.person_columns("tr"),
+        mentee_columns=rows.person_columns("te"),
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk})
+        found = cursor.fetchall()
+    connections = []
+    for row in found:
+        item = Connection(pk=row[0], started_at=rows.aware(row[3]))
+        item.program = Program(pk=row[4], name=row[5], slug=row[6])
+        item.mentor = rows.person(*row[7:12])
+        item.mentee = rows.person(*row[12:17])
+        connections.append(item)
+    return connections
 
 
 def pending_received_count(*, user: User) -> int:

@@ -49,7 +49,7 @@ def _flash_meeting_section_template() -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     memberships = list(selectors.memberships_for_user(user=user))
-    connections = list(selectors.active_connections(user=user))
+    connections = selectors.dashboard_connections(user=user)
     return render(
         request,
         "mentoring/dashboard.html",
@@ -77,7 +77,7 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     mentor_ids = directory_cache.ordered_ids(
         key_parts=(access.program.pk, access.settings.updated_at, query),
-        build=selectors.mentor_directory(
+        build=lambda: selectors.mentor_directory(
             program=access.program, settings=access.settings, query=query
         ),
     )

@@ -58,3 +58,10 @@ def test_signing_in_does_not_start_a_new_generation(ongoing_program, mentee):
     assert directory_cache._generation() == before
     mentee.save()
     assert directory_cache._generation() == before + 1
+
+
+def test_profile_links_in_the_directory_resolve_to_the_profile(client, ongoing_program, mentee):
+    membership = MentorMembershipFactory(program=ongoing_program)
+    client.force_login(mentee)
+    profile = reverse("mentoring:mentor_profile", args=["ongoing", membership.pk])
+    assert f'href="{profile}"' in directory(client).content.decode()
