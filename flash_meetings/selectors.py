@@ -132,7 +132,7 @@ def dashboard_meetings(
     """(meetings to follow up, upcoming meetings) for the dashboard, in one query: the
     same rows as ``meetings_to_follow_up`` and ``upcoming_meetings``."""
     now = now or timezone.now()
-    sql = _DASHBOARD_SQL.format(  # noqa: S608  # nosec B608 (own table names and constants)
+    sql = _DASHBOARD_SQL.format(  # noqa: S608  # nosec B608
         meeting=FlashMeeting._meta.db_table,
         user=User._meta.db_table,
         held=", ".join(f"'{status.value}'" for status in FlashMeeting.HELD_STATUSES),

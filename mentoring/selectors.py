@@ -213,7 +213,7 @@ ORDER BY p.name, c.started_at DESC, c.id
 def dashboard_connections(*, user: User) -> list[Connection]:
     """The person's active connections (either side), as ``active_connections`` lists
     them, with the people and the program's name — in one cheap query."""
-    sql = _DASHBOARD_CONNECTIONS_SQL.format(  # noqa: S608  # nosec B608 (own names, constants)
+    sql = _DASHBOARD_CONNECTIONS_SQL.format(  # noqa: S608  # nosec B608
         connection=Connection._meta.db_table,
         program=Program._meta.db_table,
         user=User._meta.db_table,

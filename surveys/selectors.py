@@ -177,7 +177,7 @@ LIMIT %(limit)s
 
 
 def _waiting_sql() -> str:
-    return _WAITING_SQL.format(  # noqa: S608  # nosec B608 (own table names and constants)
+    return _WAITING_SQL.format(  # noqa: S608  # nosec B608
         meeting=FlashMeeting._meta.db_table,
         user=User._meta.db_table,
         response=SurveyResponse._meta.db_table,
