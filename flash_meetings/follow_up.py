@@ -58,6 +58,7 @@ class OfferChanged(FollowUpError):
 class FollowUpResult:
     choice: str
     repeated: bool
+    meeting: FlashMeeting  # as locked and answered, with its program, mentor and mentee
     connection: Connection | None = None
     request: ConnectionRequest | None = None
 
@@ -86,7 +87,7 @@ def _lock(meeting: FlashMeeting) -> FlashMeeting:
     return (
         FlashMeeting.objects.select_for_update(of=("self",))
         .select_related("program__matching_settings", "mentor", "mentee")
-        .get(pk=meeting.pk)
+        .get(pk=meeting.pk, mentee_id=meeting.mentee_id)
     )
 
 
@@ -101,6 +102,10 @@ def follow_up_answer(
 ) -> FollowUpResult:
     """The mentee answers the follow-up. A repeat of the same choice changes nothing.
 
+    ``meeting`` may be a stub carrying only ``pk`` and ``mentee_id`` (the page's POST
+    passes one: the locked read below is the only one it needs); a meeting that is not
+    that mentee's raises ``FlashMeeting.DoesNotExist``.
+
     ``expected_policy`` is the policy the page showed; if the program has switched it
     since, "yes" is refused with an explanation rather than silently meaning something
     else.
@@ -113,7 +118,7 @@ def follow_up_answer(
     mentor = locked.mentor
     if locked.follow_up_choice:
         if locked.follow_up_choice == choice:
-            return FollowUpResult(choice=choice, repeated=True)
+            return FollowUpResult(choice=choice, repeated=True, meeting=locked)
         raise FollowUpAlreadyAnswered(
             _("You already answered this follow-up: %(choice)s.")
             % {"choice": Choice(locked.follow_up_choice).label}
@@ -191,7 +196,11 @@ def follow_up_answer(
     FlashMeeting.objects.filter(pk=locked.pk).update(**changes)
     for name, value in changes.items():
         setattr(meeting, name, value)
-    return FollowUpResult(choice=choice, repeated=False, connection=connection, request=request)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    return FollowUpResult(
+        choice=choice, repeated=False, meeting=locked, connection=connection, request=request
+    )
 
 
 def _notify_forced_connection(*, meeting: FlashMeeting, connection: Connection) -> None:

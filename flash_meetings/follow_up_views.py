@@ -4,7 +4,7 @@ choices. Thin: parse, call one service, redirect (POST-redirect-GET)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,9 +63,9 @@ def _render(request, meeting, form=None, status=200) -> HttpResponse:
 
 @login_required
 def follow_up_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for_mentee(request, meeting_id)
     if request.method == "POST":
-        return _answer(request, meeting)
+        return _answer(request, meeting_id)
+    meeting = _meeting_for_mentee(request, meeting_id)
     if meeting.follow_up_choice:
         if survey_answered(meeting=meeting, respondent=request.user):
             return render(
@@ -77,22 +77,27 @@ def follow_up_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _render(request, meeting)
 
 
-def _answer(request: HttpRequest, meeting: FlashMeeting) -> HttpResponse:
+def _answer(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = FollowUpForm(request.POST)
     if not form.is_valid():
+        meeting = _meeting_for_mentee(request, meeting_id)
         messages.error(request, _("Please pick one of the choices below."))
         return _render(request, meeting, form=form, status=400)
     try:
+        # The service reads (and locks) the meeting itself, for this mentee only.
         result = follow_up.follow_up_answer(
-            meeting=meeting,
+            meeting=FlashMeeting(pk=meeting_id, mentee_id=request.user.pk),
             actor=request.user,
             choice=form.cleaned_data["choice"],
             message=form.cleaned_data["message"],
             expected_policy=form.cleaned_data["policy"],
         )
+    except FlashMeeting.DoesNotExist as error:
+        raise Http404 from error  # not this mentee's meeting: 404, as for a GET
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("flash_meetings:follow_up", meeting_id=meeting.pk)
+        return redirect("flash_meetings:follow_up", meeting_id=meeting_id)
+    meeting = result.meeting
     if not result.repeated:
         name = meeting.mentor.name
         if result.connection is not None:
