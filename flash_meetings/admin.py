@@ -114,6 +114,12 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: FlashMeeting | None = None):
+        # A meeting's status moves only through its services (the state machine, its
+        # emails and calendar updates); the admin shows it but never sets it.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "status") if obj is not None else readonly
+
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("program__matching_settings")
 

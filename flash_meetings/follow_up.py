@@ -11,7 +11,6 @@ loaded is noticed here, never half-applied.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
@@ -26,11 +25,6 @@ from mentoring.services import connection_create, connection_request_create
 from notifications.services import notify
 
 Choice = FlashMeeting.FollowUpChoice
-ANSWERABLE_STATUSES = (
-    FlashMeeting.Status.SCHEDULED,
-    FlashMeeting.Status.COMPLETED,
-    FlashMeeting.Status.DID_NOT_HAPPEN,
-)
 
 
 class FollowUpError(DomainError):
@@ -61,16 +55,6 @@ class FollowUpResult:
     meeting: FlashMeeting  # as locked and answered, with its program, mentor and mentee
     connection: Connection | None = None
     request: ConnectionRequest | None = None
-
-
-def follow_up_open(meeting: FlashMeeting, now: datetime | None = None) -> bool:
-    """The follow-up can be answered: the meeting was scheduled and its end has passed."""
-    now = now or timezone.now()
-    return (
-        meeting.status in ANSWERABLE_STATUSES
-        and meeting.ends_at is not None
-        and meeting.ends_at <= now
-    )
 
 
 def default_request_message(meeting: FlashMeeting) -> str:
@@ -124,10 +108,10 @@ def follow_up_answer(
             % {"choice": Choice(locked.follow_up_choice).label}
         )
     now = timezone.now()
-    if not follow_up_open(locked, now):
+    if not locked.has_ended(now):
         raise FollowUpNotOpen(
             _("This meeting can be followed up once it has taken place.")
-            if locked.status in ANSWERABLE_STATUSES
+            if locked.status in FlashMeeting.ENDED_STATUSES
             else _("This meeting did not take place, so there is nothing to follow up.")
         )
     decision = eligibility.for_meeting(meeting=locked, viewer=actor, now=now)
@@ -194,10 +178,9 @@ def follow_up_answer(
     if status != locked.status:
         changes.update(outcome_recorded_at=now, outcome_recorded_by=actor)
     FlashMeeting.objects.filter(pk=locked.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(meeting, name, value)
-    for name, value in changes.items():
-        setattr(locked, name, value)
+    for target in (meeting, locked):
+        for name, value in changes.items():
+            setattr(target, name, value)
     return FollowUpResult(
         choice=choice, repeated=False, meeting=locked, connection=connection, request=request
     )

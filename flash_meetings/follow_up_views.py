@@ -45,7 +45,7 @@ def _meeting_for_mentee(request: HttpRequest, meeting_id: int) -> FlashMeeting:
 def _render(request, meeting, form=None, status=200) -> HttpResponse:
     now = timezone.now()
     context = {"meeting": meeting, "mentor_name": meeting.mentor.name}
-    if follow_up.follow_up_open(meeting, now):
+    if meeting.has_ended(now):
         # Read-only: the decision is recorded with the answer, re-made under the lock.
         decision = eligibility.for_meeting(meeting=meeting, viewer=request.user, now=now)
         context.update(
@@ -54,7 +54,7 @@ def _render(request, meeting, form=None, status=200) -> HttpResponse:
             form=form
             or FollowUpForm(initial={"message": follow_up.default_request_message(meeting)}),
         )
-    elif meeting.status in follow_up.ANSWERABLE_STATUSES:
+    elif meeting.status in FlashMeeting.ENDED_STATUSES:
         context["state"] = "too_early"
     else:
         context["state"] = "not_held"

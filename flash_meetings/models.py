@@ -84,6 +84,9 @@ class FlashMeeting(models.Model):
         DID_NOT_HAPPEN = "did_not_happen", _("Did not happen")
 
     HELD_STATUSES = (Status.SCHEDULED, Status.COMPLETED)
+    # Scheduled meetings whose outcome may already be recorded: once past their end,
+    # the follow-up and the feedback survey can be answered.
+    ENDED_STATUSES = (Status.SCHEDULED, Status.COMPLETED, Status.DID_NOT_HAPPEN)
 
     class FollowUpChoice(models.TextChoices):
         """The mentee's answer on the post-meeting follow-up page."""
@@ -223,6 +226,14 @@ class FlashMeeting(models.Model):
         now = now or timezone.now()
         return (
             self.status in self.HELD_STATUSES and self.ends_at is not None and self.ends_at <= now
+        )
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        """Was scheduled (whatever its recorded outcome) and its end time has passed: the
+        follow-up and the survey open then."""
+        now = now or timezone.now()
+        return (
+            self.status in self.ENDED_STATUSES and self.ends_at is not None and self.ends_at <= now
         )
 
     def has_started(self, now: datetime | None = None) -> bool:

@@ -92,21 +92,6 @@ def mentor_slots(*, mentor: User, now: datetime | None = None) -> list[Availabil
     return slots
 
 
-def meetings_to_follow_up(*, mentee: User, now: datetime | None = None) -> list[FlashMeeting]:
-    """Over meetings of the mentee whose follow-up is not answered yet, by end time."""
-    now = now or timezone.now()
-    return list(
-        _meetings()
-        .filter(
-            mentee=mentee,
-            status__in=FlashMeeting.HELD_STATUSES,
-            ends_at__lte=now,
-            follow_up_choice="",
-        )
-        .order_by("ends_at", "pk")
-    )
-
-
 # Raw SQL on purpose: on every dashboard, and the ORM took longer to build this query
 # than PostgreSQL took to run it. Statuses are our own constants; values are bound.
 # Indexes: the mentor_id and mentee_id foreign-key indexes (OR-ed by a bitmap scan).
@@ -130,7 +115,8 @@ def dashboard_meetings(
     *, user: User, now: datetime | None = None
 ) -> tuple[list[FlashMeeting], list[FlashMeeting]]:
     """(meetings to follow up, upcoming meetings) for the dashboard, in one query: the
-    same rows as ``meetings_to_follow_up`` and ``upcoming_meetings``."""
+    mentee's ended meetings whose follow-up is unanswered, oldest first, and the person's
+    scheduled meetings that have not ended, soonest first."""
     now = now or timezone.now()
     sql = _DASHBOARD_SQL.format(  # noqa: S608  # nosec B608
         meeting=FlashMeeting._meta.db_table,
@@ -157,20 +143,6 @@ def dashboard_meetings(
         meetings.append(meeting)
     follow_up = sorted((m for m in meetings if m.ends_at <= now), key=lambda m: (m.ends_at, m.pk))
     return follow_up, [m for m in meetings if m.ends_at > now]
-
-
-def upcoming_meetings(*, user: User, now: datetime | None = None) -> list[FlashMeeting]:
-    """Scheduled meetings of the person (either side) that have not ended, soonest first."""
-    now = now or timezone.now()
-    return list(
-        _meetings()
-        .filter(
-            Q(mentor=user) | Q(mentee=user),
-            status=FlashMeeting.Status.SCHEDULED,
-            ends_at__gt=now,
-        )
-        .order_by("starts_at", "pk")
-    )
 
 
 @dataclass

@@ -258,10 +258,6 @@ class MentorTerms:
     offers_one_time: bool
 
 
-def _pair_counts_from(row) -> PairCounts:
-    return PairCounts(*row)
-
-
 def mentor_terms_and_pair_counts(
     *, program_id: int, mentor_id: int, mentee_id: int
 ) -> tuple[MentorTerms | None, PairCounts]:
@@ -280,7 +276,7 @@ def mentor_terms_and_pair_counts(
             offers_ongoing=bool(row[3]),
             offers_one_time=bool(row[4]),
         )
-    return terms, _pair_counts_from(row[5:])
+    return terms, PairCounts(*row[5:])
 
 
 def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
@@ -290,7 +286,7 @@ def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCount
     with db_connection.cursor() as cursor:
         cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
         row = cursor.fetchone()
-    return _pair_counts_from(row)
+    return PairCounts(*row)
 
 
 # Correlated counts written as SQL: the ORM's Subquery/OuterRef version cost more to

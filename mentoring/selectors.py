@@ -187,14 +187,6 @@ def requests_sent(*, user: User) -> QuerySet[ConnectionRequest]:
     )
 
 
-def active_connections(*, user: User) -> QuerySet[Connection]:
-    return (
-        Connection.objects.filter(Q(mentor=user) | Q(mentee=user), status=Connection.Status.ACTIVE)
-        .select_related("mentor", "mentee", "program")
-        .order_by("program__name", "-started_at", "pk")
-    )
-
-
 # Raw SQL on purpose (the dashboard): the ORM took longer to build this three-join
 # query than PostgreSQL took to run it. Indexes: connection_mentor_status_idx,
 # connection_mentee_status_idx.
@@ -211,8 +203,8 @@ ORDER BY p.name, c.started_at DESC, c.id
 
 
 def dashboard_connections(*, user: User) -> list[Connection]:
-    """The person's active connections (either side), as ``active_connections`` lists
-    them, with the people and the program's name — in one cheap query."""
+    """The person's active connections (either side), ordered by program name then
+    newest first, with the people and the program's name — in one cheap query."""
     sql = _DASHBOARD_CONNECTIONS_SQL.format(  # noqa: S608  # nosec B608
         connection=Connection._meta.db_table,
         program=Program._meta.db_table,

@@ -23,11 +23,7 @@ from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 
 # A meeting's survey can be answered once it is over: its end time has passed and it was
 # held, is still marked scheduled, or did not happen.
-ANSWERABLE_STATUSES = (
-    FlashMeeting.Status.SCHEDULED,
-    FlashMeeting.Status.COMPLETED,
-    FlashMeeting.Status.DID_NOT_HAPPEN,
-)
+ANSWERABLE_STATUSES = FlashMeeting.ENDED_STATUSES
 CANCELLED_OUTCOMES = (FlashMeeting.Status.DID_NOT_HAPPEN, FlashMeeting.Status.CANCELLED)
 SHOWN_IN_VERSION = {
     Version.COMPLETED: (Question.ShownWhen.COMPLETED, Question.ShownWhen.ALWAYS),
@@ -72,12 +68,7 @@ def version_for(*, meeting: FlashMeeting) -> str:
 
 
 def meeting_answerable(*, meeting: FlashMeeting, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return (
-        meeting.status in ANSWERABLE_STATUSES
-        and meeting.ends_at is not None
-        and meeting.ends_at <= now
-    )
+    return meeting.has_ended(now)
 
 
 def shown_in(*, question: Question, version: str) -> bool:

@@ -20,7 +20,7 @@ def test_seed_demo_gives_slots_a_request_an_upcoming_and_an_over_meeting_idempot
     mentee1, mentor1 = User.objects.get(username="mentee1"), User.objects.get(username="mentor1")
     # mentee1 has several meetings to follow up (one per follow-up case, see
     # flash_meetings/demo_follow_up.py); the one with mentor1 is among them.
-    to_follow_up = selectors.meetings_to_follow_up(mentee=mentee1)
+    to_follow_up, _upcoming = selectors.dashboard_meetings(user=mentee1)
     over = next(m for m in to_follow_up if m.mentor == mentor1)
     assert over.is_over()
     assert FlashMeeting.objects.filter(status=FlashMeeting.Status.REQUESTED).count() == 1

@@ -63,3 +63,13 @@ def test_report_counts_the_flash_to_ongoing_funnel(admin_client):
 def test_report_is_linked_from_the_meetings_list(admin_client, program):
     html = admin_client.get(reverse("admin:flash_meetings_flashmeeting_changelist")).content
     assert reverse("admin:flash_meetings_follow_up_report").encode() in html
+
+
+def test_admin_cannot_move_a_meeting_around_its_state_machine(admin_client):
+    setup = make_setup(FORCED)
+    url = change_url(setup.meeting)
+    html = admin_client.get(url).content.decode()
+    assert 'name="status"' not in html  # shown, not editable
+    admin_client.post(url, {"status": "cancelled", "topic": "Changed"})
+    setup.meeting.refresh_from_db()
+    assert setup.meeting.status == "scheduled"

@@ -206,6 +206,8 @@ def test_another_choice_after_answering_is_refused_with_a_message(client, forced
     answer(client, forced, "no_thanks")
     response = answer(client, forced, "did_not_happen")
     assert response.status_code == 302
+    followed = client.get(response["Location"], follow=True).content.decode()
+    assert "You already answered this follow-up: No thanks." in followed
     forced.meeting.refresh_from_db()
     assert forced.meeting.follow_up_choice == "no_thanks"
     assert forced.meeting.status == FlashMeeting.Status.COMPLETED
