@@ -5,12 +5,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flash_meetings import follow_up
+from flash_meetings import follow_up, selectors
 from flash_meetings.models import FlashMeeting
 from matching import eligibility
 from matching.models import FlashToOngoingPolicy
@@ -35,11 +35,7 @@ class FollowUpForm(forms.Form):
 
 def _meeting_for_mentee(request: HttpRequest, meeting_id: int) -> FlashMeeting:
     # The meeting's mentee only: anyone else, the mentor included, gets 404.
-    return get_object_or_404(
-        FlashMeeting.objects.select_related("program__matching_settings", "mentor"),
-        pk=meeting_id,
-        mentee=request.user,
-    )
+    return selectors.meeting_for_follow_up(meeting_id=meeting_id, mentee=request.user)
 
 
 def _render(request, meeting, form=None, status=200) -> HttpResponse:

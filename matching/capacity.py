@@ -290,13 +290,14 @@ def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCount
 
 
 # Correlated counts written as SQL: the ORM's Subquery/OuterRef version cost more to
-# build than to run, on every directory page and admin list.
-_MENTOR_ACTIVE_SQL = (
+# build than to run, on every directory page and admin list. They name the membership
+# table itself (no alias): queries that use them select FROM it unaliased.
+MENTOR_ACTIVE_SQL = (
     "SELECT COUNT(*) FROM mentoring_connection c WHERE c.program_id = "
     "mentoring_membership.program_id AND c.mentor_id = mentoring_membership.user_id "
     "AND c.status = 'active'"
 )
-_MENTOR_PENDING_SQL = (
+MENTOR_PENDING_SQL = (
     "SELECT COUNT(*) FROM mentoring_connectionrequest r WHERE r.program_id = "
     "mentoring_membership.program_id AND r.mentor_id = mentoring_membership.user_id "
     "AND r.status = 'pending'"
@@ -309,6 +310,6 @@ def with_slots(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
     ``Membership.slot_limit`` read them. Each subquery runs only for the rows shown
     (indexes: connection_one_active_per_pair, connection_request_one_pending_per_pair)."""
     # Constant SQL with no parameters: nothing from a request reaches it.
-    active = RawSQL(_MENTOR_ACTIVE_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
-    pending = RawSQL(_MENTOR_PENDING_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
+    active = RawSQL(MENTOR_ACTIVE_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
+    pending = RawSQL(MENTOR_PENDING_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
     return memberships.annotate(active_connections=active, pending_requests=pending)

@@ -24,12 +24,61 @@ from mentoring.models import (
 RECENT_ANSWERS = 25
 
 
-def memberships_for_user(*, user: User) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(user=user)
-        .select_related("program__matching_settings")
-        .order_by("program__name", "role")
+# Raw SQL on purpose: on the dashboard and every program page. Building this two-join
+# select_related query in the ORM took ~1.5 ms, several times what PostgreSQL spent
+# running it (bench/). Index: membership_one_per_role (user, program, role).
+_MEMBERSHIPS_SQL = """
+SELECT {membership_columns}, {program_columns}, {settings_columns}
+FROM {membership} m
+JOIN {program} p ON p.id = m.program_id
+LEFT JOIN {settings} s ON s.program_id = p.id
+WHERE m.user_id = %(user)s {only_active_in_slug}
+ORDER BY {order}
+"""
+_ACTIVE_IN_SLUG = "AND m.active AND p.active AND p.slug = %(slug)s"
+
+
+def _memberships_with_programs(*, user: User, slug: str | None = None) -> list[Membership]:
+    """The user's memberships, each with its program and the program's settings (one
+    instance per program): all of them by program name, or only the active ones in the
+    active program ``slug``."""
+    membership_columns = rows.model_columns(Membership, "m")
+    program_columns = rows.model_columns(Program, "p")
+    settings_columns = rows.model_columns(MatchingSettings, "s")
+    sql = _MEMBERSHIPS_SQL.format(  # noqa: S608  # nosec B608  (our own names; values bound)
+        membership_columns=membership_columns.sql,
+        program_columns=program_columns.sql,
+        settings_columns=settings_columns.sql,
+        membership=Membership._meta.db_table,
+        program=Program._meta.db_table,
+        settings=MatchingSettings._meta.db_table,
+        only_active_in_slug=_ACTIVE_IN_SLUG if slug is not None else "",
+        order="m.role" if slug is not None else "p.name, m.role",
     )
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, {"user": user.pk, "slug": slug})
+        found = cursor.fetchall()
+    programs: dict[int, Program] = {}
+    memberships = []
+    program_start = membership_columns.width
+    settings_start = program_start + program_columns.width
+    for row in found:
+        membership = membership_columns.load(row)
+        program = programs.get(membership.program_id)
+        if program is None:
+            program = programs[membership.program_id] = program_columns.load(row, program_start)
+            settings = settings_columns.load(row, settings_start)
+            if settings is not None:
+                program.matching_settings = settings
+        membership.program = program
+        memberships.append(membership)
+    return memberships
+
+
+def memberships_for_user(*, user: User) -> list[Membership]:
+    """All the user's memberships, active or not, by program name, with programs and
+    their settings."""
+    return _memberships_with_programs(user=user)
 
 
 @dataclass(frozen=True)
@@ -55,16 +104,10 @@ class ProgramAccess:
 def program_access(*, slug: str, user: User) -> ProgramAccess:
     """The program and the viewer's active memberships in it, in one query; 404 for
     anyone who is not an active member of an active program."""
-    memberships = list(
-        Membership.objects.filter(user=user, active=True, program__slug=slug, program__active=True)
-        .select_related("program__matching_settings")
-        .order_by("role")
-    )
-    if not memberships:
+    memberships = _memberships_with_programs(user=user, slug=slug)
+    if not memberships or not Program.matching_settings.is_cached(memberships[0].program):
         raise Http404
     program = memberships[0].program
-    for membership in memberships:
-        membership.program = program
     return ProgramAccess(program, program.matching_settings, memberships)
 
 
@@ -104,12 +147,45 @@ def mentor_directory(
     return mentors.order_by("user__display_name", "user__username", "pk")
 
 
+# Raw SQL on purpose: every directory page. The ORM spent ~3 ms building the
+# select_related query with its two slot-count subqueries, several times their run time
+# (bench/). The counts are capacity's, for the rows shown only (indexes:
+# connection_one_active_per_pair, connection_request_one_pending_per_pair).
+_DIRECTORY_ROWS_SQL = """
+SELECT {membership_columns}, {person_columns}, ({active_sql}), ({pending_sql})
+FROM {membership}
+JOIN {user} u ON u.id = {membership}.user_id
+WHERE {membership}.id IN ({ids})
+"""
+
+
 def mentor_directory_page_rows(*, ids: list[int], program: Program) -> list[Membership]:
-    """The mentors of one directory page, in the given order, with live slot counts."""
-    rows = capacity.with_slots(
-        Membership.objects.filter(pk__in=ids).select_related("user").defer("bio")
-    ).in_bulk()
-    return with_program([rows[pk] for pk in ids if pk in rows], program)
+    """The mentors of one directory page, in the given order, with live slot counts
+    (``slots_used``) and the names ``user.name`` reads (the bio is left out)."""
+    if not ids:
+        return []
+    table = Membership._meta.db_table
+    columns = rows.model_columns(Membership, table, exclude=("bio",))
+    sql = _DIRECTORY_ROWS_SQL.format(  # noqa: S608  # nosec B608  (our own names; ids bound)
+        membership_columns=columns.sql,
+        person_columns=rows.person_columns("u"),
+        active_sql=capacity.MENTOR_ACTIVE_SQL,
+        pending_sql=capacity.MENTOR_PENDING_SQL,
+        membership=table,
+        user=User._meta.db_table,
+        ids=", ".join(["%s"] * len(ids)),
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, [int(pk) for pk in ids])
+        found = cursor.fetchall()
+    by_id = {}
+    person_start = columns.width
+    for row in found:
+        mentor = columns.load(row)
+        mentor.user = rows.person(*row[person_start : person_start + rows.PERSON_WIDTH])
+        mentor.active_connections, mentor.pending_requests = row[person_start + rows.PERSON_WIDTH :]
+        by_id[mentor.pk] = mentor
+    return with_program([by_id[pk] for pk in ids if pk in by_id], program)
 
 
 def with_program(mentors, program: Program):

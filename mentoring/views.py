@@ -48,7 +48,7 @@ def _flash_meeting_section_template() -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    memberships = list(selectors.memberships_for_user(user=user))
+    memberships = selectors.memberships_for_user(user=user)
     connections = selectors.dashboard_connections(user=user)
     return render(
         request,

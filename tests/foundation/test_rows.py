@@ -1,0 +1,183 @@
+"""The hand-written hot reads (``mentoring.rows``) must give what the ORM gives: the same
+field values with the same Python types (SQLite hands back integers for booleans and
+naive or text datetimes), related objects attached without further queries, NULL rows
+from a LEFT JOIN as None, and left-out columns deferred."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+from django.http import Http404
+
+from flash_meetings import selectors as meeting_selectors
+from flash_meetings.models import FlashMeeting
+from matching.models import MatchingSettings
+from mentoring import rows, selectors
+from mentoring.models import Membership, Program, User
+from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
+from tests.flash_meetings.factories import FlashMeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def field_values(instance: Model) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def select_one(model: type[Model], pk: int, **kwargs):
+    columns = rows.model_columns(model, "t", **kwargs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns.sql} FROM {model._meta.db_table} t WHERE t.id = %s",  # noqa: S608
+            [pk],
+        )
+        return columns.load(cursor.fetchone())
+
+
+@pytest.mark.parametrize("model", [Program, MatchingSettings, Membership, FlashMeeting, User])
+def test_a_loaded_row_equals_the_orm_instance_value_for_value_and_type(model):
+    meeting = FlashMeetingFactory(topic="Résumé review")
+    MentorMembershipFactory(program=meeting.program, user=meeting.mentor, active=False)
+    expected = model.objects.order_by("pk").first()
+
+    loaded = select_one(model, expected.pk)
+
+    assert type(loaded) is model
+    assert loaded._state.adding is False and loaded._state.db == "default"
+    assert field_values(loaded) == field_values(expected)
+    for name, value in field_values(expected).items():
+        assert type(getattr(loaded, name)) is type(value), name
+
+
+def test_datetimes_come_back_aware_and_booleans_as_bool():
+    membership = MembershipFactory(active=False)
+
+    loaded = select_one(Membership, membership.pk)
+
+    assert loaded.active is False
+    assert loaded.joined_at.tzinfo is not None
+    assert loaded.joined_at == Membership.objects.get(pk=membership.pk).joined_at
+
+
+def test_left_out_columns_are_deferred_and_load_on_access(django_assert_num_queries):
+    membership = MembershipFactory(bio="A long story")
+
+    loaded = select_one(Membership, membership.pk, exclude=("bio",))
+
+    assert loaded.get_deferred_fields() == {"bio"}
+    with django_assert_num_queries(1):
+        assert loaded.bio == "A long story"
+
+
+def test_a_null_row_from_a_left_join_loads_as_none():
+    columns = rows.model_columns(Program, "p")
+    assert columns.load([None] * columns.width) is None
+
+
+def test_storable_id_matches_the_bigint_range():
+    assert rows.storable_id(1)
+    assert rows.storable_id(2**63 - 1)
+    assert not rows.storable_id(2**63)
+
+
+def test_program_access_loads_program_settings_and_memberships_in_one_query(
+    django_assert_num_queries,
+):
+    program = ProgramFactory(slug="access")
+    mentee = MembershipFactory(program=program).user
+    MentorMembershipFactory(program=program, user=mentee)
+    settings = MatchingSettings.objects.get(program=program)
+
+    with django_assert_num_queries(1):
+        access = selectors.program_access(slug="access", user=mentee)
+        assert access.program == program
+        assert field_values(access.settings) == field_values(settings)
+        assert [m.role for m in access.memberships] == ["mentee", "mentor"]
+        assert all(m.program is access.program for m in access.memberships)
+        assert access.program.matching_settings is access.settings
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"membership": {"active": False}},
+        {"program": {"active": False}},
+        {"slug": "another-program"},
+    ],
+    ids=["inactive membership", "inactive program", "other program"],
+)
+def test_program_access_is_404_without_an_active_membership_in_an_active_program(change):
+    program = ProgramFactory(slug="access", **change.get("program", {}))
+    ProgramFactory(slug="another-program")
+    user = MembershipFactory(program=program, **change.get("membership", {})).user
+
+    with pytest.raises(Http404):
+        selectors.program_access(slug=change.get("slug", "access"), user=user)
+
+
+def test_memberships_for_user_lists_every_membership_by_program_name(django_assert_num_queries):
+    user = MembershipFactory(program=ProgramFactory(name="Zeta"), active=False).user
+    MembershipFactory(program=ProgramFactory(name="Alpha"), user=user)
+    MentorMembershipFactory(program=ProgramFactory(name="Alpha", slug="alpha-2"), user=user)
+
+    with django_assert_num_queries(1):
+        memberships = selectors.memberships_for_user(user=user)
+        names = [(m.program.name, m.role, m.active) for m in memberships]
+        assert [m.program.matching_settings.program_id for m in memberships] == [
+            m.program_id for m in memberships
+        ]
+
+    assert names == [
+        ("Alpha", "mentee", True),
+        ("Alpha", "mentor", True),
+        ("Zeta", "mentee", False),
+    ]
+    assert memberships == list(
+        Membership.objects.filter(user=user).order_by("program__name", "role")
+    )
+
+
+def test_directory_page_rows_keep_the_page_order_and_count_slots(django_assert_num_queries):
+    program = ProgramFactory()
+    first, second = (
+        MentorMembershipFactory(program=program),
+        MentorMembershipFactory(program=program, bio="Bio"),
+    )
+
+    with django_assert_num_queries(1):
+        found = selectors.mentor_directory_page_rows(
+            ids=[second.pk, 10**9, first.pk], program=program
+        )
+        assert [m.pk for m in found] == [second.pk, first.pk]
+        assert [m.user.name for m in found] == [second.user.name, first.user.name]
+        assert [(m.slots_used, m.slot_limit) for m in found] == [(0, m.slot_limit) for m in found]
+    assert selectors.mentor_directory_page_rows(ids=[], program=program) == []
+
+
+def test_follow_up_meeting_comes_with_program_settings_and_mentor(django_assert_num_queries):
+    meeting = FlashMeetingFactory(
+        starts_at=datetime(2026, 1, 5, 10, tzinfo=UTC), ends_at=datetime(2026, 1, 5, 11, tzinfo=UTC)
+    )
+
+    with django_assert_num_queries(1):
+        loaded = meeting_selectors.meeting_for_follow_up(
+            meeting_id=meeting.pk, mentee=meeting.mentee
+        )
+        assert loaded.ends_at == datetime(2026, 1, 5, 11, tzinfo=UTC)
+        assert loaded.program.matching_settings.program_id == meeting.program_id
+        assert loaded.mentor.name == meeting.mentor.name
+    assert field_values(loaded) == field_values(FlashMeeting.objects.get(pk=meeting.pk))
+    assert loaded.mentor.get_deferred_fields() == {"password"}
+
+
+@pytest.mark.parametrize("who", ["mentor", "stranger", "huge id"])
+def test_follow_up_meeting_is_404_for_anyone_but_its_mentee(who):
+    meeting = FlashMeetingFactory()
+    viewer = {"mentor": meeting.mentor, "stranger": MembershipFactory().user}.get(
+        who, meeting.mentee
+    )
+    meeting_id = 2**70 if who == "huge id" else meeting.pk
+
+    with pytest.raises(Http404):
+        meeting_selectors.meeting_for_follow_up(meeting_id=meeting_id, mentee=viewer)
