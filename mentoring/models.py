@@ -33,7 +33,13 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.name_from(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """The name people see: the display name, else the full name, else the username
+        (also for rows read without a User instance)."""
+        return display_name or f"{first_name} {last_name}".strip() or username
 
 
 class Program(models.Model):
@@ -128,7 +134,11 @@ class Membership(models.Model):
 
     @property
     def expertise_list(self) -> list[str]:
-        return [topic.strip() for topic in self.expertise.split(",") if topic.strip()]
+        return self.split_expertise(self.expertise)
+
+    @staticmethod
+    def split_expertise(expertise: str) -> list[str]:
+        return [topic.strip() for topic in expertise.split(",") if topic.strip()]
 
 
 class Connection(models.Model):

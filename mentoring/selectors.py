@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection as db_connection
+from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from matching import capacity, modes
 from matching.models import MatchingSettings
@@ -113,8 +115,8 @@ def program_access(*, slug: str, user: User) -> ProgramAccess:
 
 def _listed_mentors(program: Program, settings: MatchingSettings) -> QuerySet[Membership]:
     # Index: membership_program_role_idx (program, role, active). The program and its
-    # settings are the caller's: attach them with ``_with_program`` instead of joining
-    # them onto every row.
+    # settings are the caller's: set ``mentor.program`` instead of joining them onto
+    # every row.
     mentors = Membership.objects.filter(
         program=program, role=Membership.Role.MENTOR, active=True
     ).select_related("user")
@@ -147,52 +149,96 @@ def mentor_directory(
     return mentors.order_by("user__display_name", "user__username", "pk")
 
 
+class Availability(models.TextChoices):
+    """What a directory card says about a mentor's ongoing mentoring."""
+
+    TAKING_NEW = "taking_new", _("Taking new mentees")
+    FULL = "full", _("Not taking new mentees right now")
+    ONE_TIME_ONLY = "one_time_only", _("One-time meetings only")
+
+
+@dataclass(frozen=True)
+class DirectoryCard:
+    """One mentor as a directory page lists them. Plain values rather than model
+    instances: building twenty Membership and User instances per page cost more than the
+    page's query."""
+
+    membership_id: int
+    name: str
+    headline: str
+    expertise: str
+    availability: Availability
+
+    @property
+    def taking_new(self) -> bool:
+        return self.availability == Availability.TAKING_NEW
+
+
+@dataclass(frozen=True)
+class _MentorChoice:
+    """A mentor's own mode choice read from a row (``modes.MentorModes``)."""
+
+    offers_ongoing: bool
+    offers_one_time: bool
+
+
 # Raw SQL on purpose: every directory page. The ORM spent ~3 ms building the
 # select_related query with its two slot-count subqueries, several times their run time
 # (bench/). The counts are capacity's, for the rows shown only (indexes:
 # connection_one_active_per_pair, connection_request_one_pending_per_pair).
-_DIRECTORY_ROWS_SQL = """
-SELECT {membership_columns}, {person_columns}, ({active_sql}), ({pending_sql})
+_DIRECTORY_CARDS_SQL = """
+SELECT {membership}.id, {membership}.headline, {membership}.expertise,
+       {membership}.max_ongoing_mentees, {membership}.offers_ongoing,
+       {membership}.offers_one_time, {person_columns}, ({active_sql}), ({pending_sql})
 FROM {membership}
 JOIN {user} u ON u.id = {membership}.user_id
 WHERE {membership}.id IN ({ids})
 """
 
 
-def mentor_directory_page_rows(*, ids: list[int], program: Program) -> list[Membership]:
-    """The mentors of one directory page, in the given order, with live slot counts
-    (``slots_used``) and the names ``user.name`` reads (the bio is left out)."""
+def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[DirectoryCard]:
+    """The mentors of one directory page, in the given order, with live availability."""
     if not ids:
         return []
-    table = Membership._meta.db_table
-    columns = rows.model_columns(Membership, table, exclude=("bio",))
-    sql = _DIRECTORY_ROWS_SQL.format(  # noqa: S608  # nosec B608  (our own names; ids bound)
-        membership_columns=columns.sql,
+    sql = _DIRECTORY_CARDS_SQL.format(  # noqa: S608  # nosec B608  (our own names; ids bound)
         person_columns=rows.person_columns("u"),
         active_sql=capacity.MENTOR_ACTIVE_SQL,
         pending_sql=capacity.MENTOR_PENDING_SQL,
-        membership=table,
+        membership=Membership._meta.db_table,
         user=User._meta.db_table,
         ids=", ".join(["%s"] * len(ids)),
     )
     with db_connection.cursor() as cursor:
         cursor.execute(sql, [int(pk) for pk in ids])
         found = cursor.fetchall()
-    by_id = {}
-    person_start = columns.width
+    cards = {}
     for row in found:
-        mentor = columns.load(row)
-        mentor.user = rows.person(*row[person_start : person_start + rows.PERSON_WIDTH])
-        mentor.active_connections, mentor.pending_requests = row[person_start + rows.PERSON_WIDTH :]
-        by_id[mentor.pk] = mentor
-    return with_program([by_id[pk] for pk in ids if pk in by_id], program)
-
-
-def with_program(mentors, program: Program):
-    """Give each listed mentor the program (with its settings) already in hand."""
-    for mentor in mentors:
-        mentor.program = program
-    return mentors
+        pk, headline, expertise, max_ongoing, offers_ongoing, offers_one_time = row[:6]
+        _user_id, *names = row[6 : 6 + rows.PERSON_WIDTH]
+        active, pending = row[6 + rows.PERSON_WIDTH :]
+        choice = _MentorChoice(
+            offers_ongoing=bool(offers_ongoing), offers_one_time=bool(offers_one_time)
+        )
+        if not modes.mentor_modes_offered(settings=settings, mentor=choice).ongoing:
+            availability = Availability.ONE_TIME_ONLY
+        elif capacity.mentor_has_free_slot(
+            slots_used=active + pending,
+            limit=capacity.mentor_limit(
+                max_ongoing_mentees=max_ongoing,
+                default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
+            ),
+        ):
+            availability = Availability.TAKING_NEW
+        else:
+            availability = Availability.FULL
+        cards[pk] = DirectoryCard(
+            membership_id=pk,
+            name=User.name_from(*names),
+            headline=headline,
+            expertise=", ".join(Membership.split_expertise(expertise)),
+            availability=availability,
+        )
+    return [cards[pk] for pk in ids if pk in cards]
 
 
 def mentor_profile(

@@ -82,13 +82,9 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     )
     page = Paginator(mentor_ids, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.mentor_directory_page_rows(
-        ids=list(page.object_list), program=access.program
+    page.object_list = selectors.directory_cards(
+        ids=list(page.object_list), settings=access.settings
     )
-    for mentor in page.object_list:
-        mentor.offers_ongoing_here = selectors.offers_ongoing(
-            settings=access.settings, mentor_membership=mentor
-        )
     return render(
         request,
         "mentoring/directory.html",

@@ -15,6 +15,8 @@ from flash_meetings.models import FlashMeeting
 from matching.models import MatchingSettings
 from mentoring import rows, selectors
 from mentoring.models import Membership, Program, User
+from mentoring.selectors import Availability
+from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
 from tests.flash_meetings.factories import FlashMeetingFactory
 
@@ -138,21 +140,51 @@ def test_memberships_for_user_lists_every_membership_by_program_name(django_asse
     )
 
 
-def test_directory_page_rows_keep_the_page_order_and_count_slots(django_assert_num_queries):
+def test_directory_cards_keep_the_page_order_and_say_who_takes_mentees(
+    django_assert_num_queries,
+):
     program = ProgramFactory()
-    first, second = (
-        MentorMembershipFactory(program=program),
-        MentorMembershipFactory(program=program, bio="Bio"),
+    settings = program.matching_settings
+    settings.mentors_choose_modes = True
+    settings.default_max_ongoing_mentees = 1
+    settings.save()
+    free = MentorMembershipFactory(
+        program=program, user__display_name="", user__first_name="Ada", user__last_name="Li"
     )
+    full = MentorMembershipFactory(program=program, expertise=" data ,, hiring ")
+    ConnectionRequestFactory(program=program, mentor=full.user)
+    own_limit = MentorMembershipFactory(program=program, max_ongoing_mentees=3)
+    ConnectionFactory(program=program, mentor=own_limit.user)
+    one_time = MentorMembershipFactory(program=program, offers_ongoing=False, headline="")
 
     with django_assert_num_queries(1):
-        found = selectors.mentor_directory_page_rows(
-            ids=[second.pk, 10**9, first.pk], program=program
+        cards = selectors.directory_cards(
+            ids=[one_time.pk, full.pk, 10**9, own_limit.pk, free.pk], settings=settings
         )
-        assert [m.pk for m in found] == [second.pk, first.pk]
-        assert [m.user.name for m in found] == [second.user.name, first.user.name]
-        assert [(m.slots_used, m.slot_limit) for m in found] == [(0, m.slot_limit) for m in found]
-    assert selectors.mentor_directory_page_rows(ids=[], program=program) == []
+
+    assert [(c.membership_id, c.availability) for c in cards] == [
+        (one_time.pk, Availability.ONE_TIME_ONLY),
+        (full.pk, Availability.FULL),
+        (own_limit.pk, Availability.TAKING_NEW),
+        (free.pk, Availability.TAKING_NEW),
+    ]
+    assert cards[3].name == "Ada Li" == free.user.name
+    assert cards[1].expertise == "data, hiring"
+    assert cards[0].headline == ""
+    assert selectors.directory_cards(ids=[], settings=settings) == []
+
+
+def test_directory_cards_follow_the_program_when_mentors_do_not_choose_modes():
+    program = ProgramFactory()
+    settings = program.matching_settings
+    settings.mentors_choose_modes = False
+    settings.ongoing_enabled = True
+    settings.save()
+    mentor = MentorMembershipFactory(program=program, offers_ongoing=False)
+
+    (card,) = selectors.directory_cards(ids=[mentor.pk], settings=settings)
+
+    assert card.availability == Availability.TAKING_NEW and card.taking_new
 
 
 def test_follow_up_meeting_comes_with_program_settings_and_mentor(django_assert_num_queries):
