@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flash_meetings import selectors
 from flash_meetings.models import FlashMeeting
 from matching import eligibility
 from mentoring.errors import DomainError
@@ -64,15 +65,17 @@ def default_request_message(meeting: FlashMeeting) -> str:
     ) % {"topic": meeting.topic}
 
 
-def _lock(meeting: FlashMeeting) -> FlashMeeting:
+def _lock(meeting: FlashMeeting, mentee: User) -> FlashMeeting:
     # The meeting row serialises answers to this follow-up (double submits). The mentor's
     # slots are guarded where they are used: connection_create and
     # connection_request_create lock the mentor's membership and re-count themselves.
-    return (
-        FlashMeeting.objects.select_for_update(of=("self",))
-        .select_related("program__matching_settings", "mentor", "mentee")
-        .get(pk=meeting.pk, mentee_id=meeting.mentee_id)
+    locked = selectors.follow_up_meeting(
+        meeting_id=meeting.pk, mentee_id=meeting.mentee_id, for_update=True
     )
+    if locked is None:
+        raise FlashMeeting.DoesNotExist("No such meeting for this mentee.")
+    locked.mentee = mentee  # the caller checked it is the meeting's mentee
+    return locked
 
 
 @transaction.atomic
@@ -98,7 +101,7 @@ def follow_up_answer(
         raise FollowUpError(_("Only the mentee of this meeting can answer its follow-up."))
     if choice not in Choice.values:
         raise FollowUpError(_("Please pick one of the choices offered."))
-    locked = _lock(meeting)
+    locked = _lock(meeting, actor)
     mentor = locked.mentor
     if locked.follow_up_choice:
         if locked.follow_up_choice == choice:

@@ -43,9 +43,9 @@ def meeting_for_mentee(*, meeting_id: int, user: User) -> FlashMeeting:
         raise Http404 from error
 
 
-# Raw SQL on purpose: the follow-up page, the busiest page after a meeting. The ORM took
-# ~1.5 ms to build this three-join select_related query, several times its run time
-# (bench/). Index: the primary key.
+# Raw SQL on purpose: the follow-up page and its answer, the busiest pages after a
+# meeting. The ORM took ~1.5 ms to build this three-join select_related query, several
+# times its run time (bench/). Index: the primary key.
 _FOLLOW_UP_MEETING_SQL = """
 SELECT {meeting_columns}, {program_columns}, {settings_columns}, {mentor_columns}
 FROM {meeting} m
@@ -53,18 +53,23 @@ JOIN {program} p ON p.id = m.program_id
 JOIN {settings} s ON s.program_id = p.id
 JOIN {user} u ON u.id = m.mentor_id
 WHERE m.id = %(meeting)s AND m.mentee_id = %(mentee)s
+{lock}
 """
 
 
-def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FlashMeeting:
-    """The meeting with its program, the program's matching settings and the mentor
-    (all but the password hash), for its mentee only: 404 for anyone else."""
+def follow_up_meeting(
+    *, meeting_id: int, mentee_id: int, for_update: bool = False
+) -> FlashMeeting | None:
+    """The meeting with its program, the program's matching settings and the mentor (all
+    but the password hash), if it is ``mentee_id``'s. ``for_update`` locks the meeting's
+    row (that row only) until the transaction ends, where the database can."""
     if not rows.storable_id(meeting_id):
-        raise Http404
+        return None
     meeting_columns = rows.model_columns(FlashMeeting, "m")
     program_columns = rows.model_columns(Program, "p")
     settings_columns = rows.model_columns(MatchingSettings, "s")
     mentor_columns = rows.model_columns(User, "u", exclude=("password",))
+    lock = for_update and connection.features.has_select_for_update_of
     sql = _FOLLOW_UP_MEETING_SQL.format(  # noqa: S608  # nosec B608  (our own names; values bound)
         meeting_columns=meeting_columns.sql,
         program_columns=program_columns.sql,
@@ -74,18 +79,27 @@ def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FlashMeeting:
         program=Program._meta.db_table,
         settings=MatchingSettings._meta.db_table,
         user=User._meta.db_table,
+        lock="FOR UPDATE OF m" if lock else "",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"meeting": meeting_id, "mentee": mentee.pk})
+        cursor.execute(sql, {"meeting": meeting_id, "mentee": mentee_id})
         row = cursor.fetchone()
     if row is None:
-        raise Http404
+        return None
     meeting = meeting_columns.load(row)
     start = meeting_columns.width
     meeting.program = program_columns.load(row, start)
     start += program_columns.width
     meeting.program.matching_settings = settings_columns.load(row, start)
     meeting.mentor = mentor_columns.load(row, start + settings_columns.width)
+    return meeting
+
+
+def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FlashMeeting:
+    """``follow_up_meeting`` for the page: 404 for anyone but the meeting's mentee."""
+    meeting = follow_up_meeting(meeting_id=meeting_id, mentee_id=mentee.pk)
+    if meeting is None:
+        raise Http404
     return meeting
 
 

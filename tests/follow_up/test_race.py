@@ -75,3 +75,58 @@ def test_fifty_mentees_one_free_slot(policy):
         follow_up_choice=""
     )
     assert answered.count() == 1
+
+
+SUBMITS = 20
+
+
+@pytest.mark.parametrize("policy", [FORCED, REQUEST])
+def test_one_mentee_submitting_many_answers_at_once_records_one(policy):
+    """Double clicks and two tabs: the meeting's row lock lets exactly one answer through;
+    the same choice again is a quiet repeat, another choice is refused."""
+    setup = make_setup(policy, mentor_limit=5, max_pending_requests_per_mentee=5)
+    meeting = FlashMeeting.objects.get(pk=setup.meeting.pk)
+    choices = ["connect" if n % 2 else "no_thanks" for n in range(SUBMITS)]
+    barrier = threading.Barrier(SUBMITS)
+    outcomes: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def submit(choice: str) -> None:
+        try:
+            barrier.wait()
+            result = follow_up.follow_up_answer(
+                meeting=FlashMeeting(pk=meeting.pk, mentee_id=meeting.mentee_id),
+                actor=meeting.mentee,
+                choice=choice,
+                expected_policy=policy,
+            )
+            outcome = "repeat" if result.repeated else "recorded"
+        except DomainError as error:
+            outcome = error.message
+        except Exception as error:  # anything else would be a 500
+            outcome = f"crash: {error!r}"
+        finally:
+            db_connection.close()
+        with lock:
+            outcomes.append((choice, outcome))
+
+    threads = [threading.Thread(target=submit, args=(choice,)) for choice in choices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    recorded = [choice for choice, outcome in outcomes if outcome == "recorded"]
+    assert len(recorded) == 1, outcomes
+    winner = recorded[0]
+    refused = f"You already answered this follow-up: {FlashMeeting.FollowUpChoice(winner).label}."
+    for choice, outcome in outcomes:
+        if outcome != "recorded":
+            assert outcome == ("repeat" if choice == winner else refused), outcomes
+    meeting.refresh_from_db()
+    assert meeting.follow_up_choice == winner
+    made = (
+        Connection.objects.filter(origin=Connection.Origin.FLASH_MEETING).count()
+        + ConnectionRequest.objects.filter(origin=ConnectionRequest.Origin.FLASH_MEETING).count()
+    )
+    assert made == (1 if winner == "connect" else 0)
