@@ -5,8 +5,9 @@ on the production setup (gunicorn + PostgreSQL), driven from this process over l
 
 Steps: create/migrate the benchmark database, build the dataset once (``bench_dataset``),
 sign in thousands of mentees (sessions written in bulk), count each page's queries with
-Django's test client, start gunicorn, run every scenario for a bounded time and count,
-then print a table with each page's ratio to the baseline and write it to JSON.
+Django's test client, start gunicorn, then let the pages take turns in rounds, each round
+between two runs of the baseline (bounded in time and count), and print a table with each
+page's ratio to the baseline (the median over the rounds) and write it to JSON.
 Absolute numbers vary by machine; the ratios are what we track.
 """
 
@@ -18,9 +19,11 @@ import os
 import re
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import time
+from itertools import count
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +51,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
-    parser.add_argument("--seconds", type=float, default=12.0, help="per scenario")
-    parser.add_argument("--max-requests", type=int, default=20000, help="per scenario")
+    parser.add_argument("--seconds", type=float, default=12.0, help="per page, over all rounds")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the pages take turns in this many rounds, each between two baseline runs",
+    )
+    parser.add_argument("--max-requests", type=int, default=20000, help="per page and round")
     parser.add_argument("--fresh", action="store_true", help="rebuild the dataset")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
     return parser.parse_args()
@@ -244,25 +253,31 @@ def start_server(args) -> subprocess.Popen:
 def scenarios(targets: dict) -> dict:
     from django.urls import reverse
 
+    # Every request carries the CSRF cookie, as a browser's do after its first page:
+    # without it, each page with a form (all but the baseline) minted a new CSRF secret
+    # and set the cookie on every response.
     csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
     mentees = targets["mentees"]
     get_list, post_list = targets["get"], targets["post"]
 
+    def cookies(session: str) -> dict[str, str]:
+        return {"sessionid": session, "csrftoken": csrf}
+
     def baseline(n: int) -> Request:
-        return Request("GET", reverse("baseline"), {"sessionid": mentees[n % len(mentees)]})
+        return Request("GET", reverse("baseline"), cookies(mentees[n % len(mentees)]))
 
     def follow_up_get(n: int) -> Request:
         pk, session = get_list[n % len(get_list)]
-        return Request(
-            "GET", reverse("flash_meetings:follow_up", args=[pk]), {"sessionid": session}
-        )
+        return Request("GET", reverse("flash_meetings:follow_up", args=[pk]), cookies(session))
+
+    post_tickets = count()  # shared by every round: each meeting is answered once
 
     def follow_up_post(n: int) -> Request:
-        pk, session = post_list[n % len(post_list)]  # distinct meetings while they last
+        pk, session = post_list[next(post_tickets) % len(post_list)]
         return Request(
             "POST",
             reverse("flash_meetings:follow_up", args=[pk]),
-            {"sessionid": session, "csrftoken": csrf},
+            cookies(session),
             body={"choice": "no_thanks"},
             headers={"X-CSRFToken": csrf},
         )
@@ -272,13 +287,11 @@ def scenarios(targets: dict) -> dict:
         return Request(
             "GET",
             f"{reverse('mentoring:directory', args=['bench'])}?page={page}",
-            {"sessionid": mentees[n % len(mentees)]},
+            cookies(mentees[n % len(mentees)]),
         )
 
     def dashboard(n: int) -> Request:
-        return Request(
-            "GET", reverse("mentoring:dashboard"), {"sessionid": mentees[n % len(mentees)]}
-        )
+        return Request("GET", reverse("mentoring:dashboard"), cookies(mentees[n % len(mentees)]))
 
     return {
         "baseline": (baseline, (200,)),
@@ -286,7 +299,6 @@ def scenarios(targets: dict) -> dict:
         "follow_up_post": (follow_up_post, (302,)),
         "directory": (directory, (200,)),
         "dashboard": (dashboard, (200,)),
-        "baseline_again": (baseline, (200,)),
     }
 
 
@@ -298,9 +310,14 @@ def main() -> None:
     targets = pick_targets()
     counts = query_counts(targets)
     server = start_server(args)
-    results: dict[str, Result] = {}
+    plan = scenarios(targets)
+    pages = [name for name in plan if name != "baseline"]
+    rounds = max(1, args.rounds)
+    seconds = args.seconds / rounds
+    baselines: list[Result] = []
+    runs: dict[str, list[Result]] = {name: [] for name in pages}
+    posts_left = len(targets["post"])
     try:
-        plan = scenarios(targets)
         # Warm both workers up (imports, template caches, connections).
         run_scenario(
             name="warm-up",
@@ -311,35 +328,58 @@ def main() -> None:
             seconds=2,
             max_requests=2000,
         )
-        for name, (make_request, ok) in plan.items():
-            max_requests = args.max_requests
-            if name == "follow_up_post":
-                max_requests = min(max_requests, len(targets["post"]))
-            results[name] = run_scenario(
+
+        def run(name: str, max_requests: int) -> Result:
+            make_request, ok = plan[name]
+            result = run_scenario(
                 name=name,
                 host=HOST,
                 port=args.port,
                 make_request=make_request,
                 concurrency=args.concurrency,
-                seconds=args.seconds,
+                seconds=seconds,
                 max_requests=max_requests,
                 ok_statuses=ok,
             )
-            print(f"  {name}: {results[name].rps:.1f} req/s", flush=True)
+            print(f"  {name}: {result.rps:.1f} req/s", flush=True)
+            return result
+
+        # The machine's speed drifts (other work shares its cores): every round of pages
+        # sits between two baseline runs, and each page's ratio is taken against the
+        # baselines on either side of it, then the median over the rounds.
+        baselines.append(run("baseline", args.max_requests))
+        for round_number in range(1, rounds + 1):
+            print(f" round {round_number} of {rounds}", flush=True)
+            for name in pages:
+                limit = args.max_requests
+                if name == "follow_up_post":
+                    limit = min(limit, posts_left)
+                result = run(name, limit)
+                if name == "follow_up_post":
+                    posts_left -= result.requests
+                runs[name].append(result)
+            baselines.append(run("baseline", args.max_requests))
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    baseline_rps = (results["baseline"].rps + results["baseline_again"].rps) / 2
-    rows = []
-    for name in ("baseline", "follow_up_get", "follow_up_post", "directory", "dashboard"):
-        result = results[name]
-        ratio = result.rps / baseline_rps if baseline_rps else 0.0
+    baseline = merged("baseline", baselines)
+    rows = [{**baseline.as_dict(), "ratio": 1.0, "target": None, "meets_target": None}]
+    rows[0]["queries"] = counts["baseline"]
+    for name in pages:
+        ratio = statistics.median(
+            result.rps / ((baselines[i].rps + baselines[i + 1].rps) / 2)
+            for i, result in enumerate(runs[name])
+        )
         target = TARGETS.get(name)
         rows.append(
             {
-                **result.as_dict(),
+                **merged(name, runs[name]).as_dict(),
                 "ratio": round(ratio, 2),
+                "round_ratios": [
+                    round(result.rps / ((baselines[i].rps + baselines[i + 1].rps) / 2), 2)
+                    for i, result in enumerate(runs[name])
+                ],
                 "target": target,
                 "meets_target": None if target is None else ratio >= target,
                 "queries": counts[name],
@@ -351,8 +391,9 @@ def main() -> None:
             "gunicorn_workers": args.workers,
             "threads": args.threads,
             "client_connections": args.concurrency,
-            "seconds_per_scenario": args.seconds,
-            "baseline_rps_mean_of_two_runs": round(baseline_rps, 1),
+            "seconds_per_page": args.seconds,
+            "rounds": rounds,
+            "baseline_runs_rps": [round(result.rps, 1) for result in baselines],
         },
         "dataset_seconds": info["dataset_seconds"],
         "pages": rows,
@@ -362,6 +403,21 @@ def main() -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2))
     print(f"\nwritten to {output}")
+
+
+def merged(name: str, results: list[Result]) -> Result:
+    """One page's rounds as one run: all its requests over all its time."""
+    return Result(
+        name=name,
+        requests=sum(r.requests for r in results),
+        errors=sum(r.errors for r in results),
+        seconds=sum(r.seconds for r in results),
+        latencies_ms=[ms for r in results for ms in r.latencies_ms],
+        status_counts={
+            status: sum(r.status_counts.get(status, 0) for r in results)
+            for status in {s for r in results for s in r.status_counts}
+        },
+    )
 
 
 def print_table(report: dict) -> None:
