@@ -88,6 +88,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  {what}: done at {time.perf_counter() - started:.1f} s")
 
     def _program(self) -> Program:
+        # Responses protect their survey (no survey loses its answers by accident): the
+        # benchmark's own go first, then the program with everything else it owns.
+        SurveyResponse.objects.filter(survey__program__slug=SLUG).delete()
         Program.objects.filter(slug=SLUG).delete()
         User.objects.filter(username__startswith="bench-").delete()
         program = Program.objects.create(name="Benchmark Program", slug=SLUG)

@@ -1,0 +1,145 @@
+"""The benchmark's own parts: the dataset generator (at a small scale), the bounded load
+driver against a real local HTTP server, and how ratios are taken."""
+
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from bench.loadtest import Request, Result, run_scenario
+from bench.run import ratios_by_round
+from flash_meetings.models import FlashMeeting
+from mentoring.models import Connection, ConnectionRequest, Membership, Program
+from surveys.models import SurveyResponse
+
+SMALL = {
+    "mentors": 20,
+    "mentees": 120,
+    "meetings": 600,
+    "connections": 60,
+    "requests": 120,
+    "responses": 100,
+}
+
+
+def dataset_counts() -> dict:
+    program = Program.objects.get(slug="bench")
+    return {
+        "mentors": Membership.objects.filter(program=program, role="mentor").count(),
+        "mentees": Membership.objects.filter(program=program, role="mentee").count(),
+        "meetings": FlashMeeting.objects.filter(program=program).count(),
+        "connections": Connection.objects.filter(program=program).count(),
+        "requests": ConnectionRequest.objects.filter(program=program).count(),
+        "responses": SurveyResponse.objects.filter(flash_meeting__program=program).count(),
+    }
+
+
+@pytest.mark.django_db(transaction=True)  # the generator ends with VACUUM ANALYZE
+def test_dataset_has_the_asked_volumes_every_state_and_rebuilds_cleanly(capsys):
+    call_command("bench_dataset", **SMALL)
+    first = dataset_counts()
+    statuses = Counter(
+        dict(FlashMeeting.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    )
+    open_follow_ups = FlashMeeting.objects.filter(
+        status=FlashMeeting.Status.SCHEDULED, follow_up_choice="", ends_at__isnull=False
+    ).count()
+
+    call_command("bench_dataset", **SMALL)  # replaces the first one
+
+    assert first == SMALL
+    assert dataset_counts() == SMALL
+    assert set(statuses) == set(FlashMeeting.Status.values), statuses
+    assert open_follow_ups > 0
+    assert "bench dataset ready in" in capsys.readouterr().out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn answers
+
+    def do_GET(self):  # noqa: N802 (the stdlib's name)
+        status = 500 if self.path == "/broken" else 200
+        body = b"ok"
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.server.cookies.append(self.headers.get("Cookie"))
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.cookies = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def scenario(server, path="/", **kwargs) -> Result:
+    return run_scenario(
+        name="test",
+        host="127.0.0.1",
+        port=server.server_address[1],
+        make_request=lambda n: Request("GET", path, {"sessionid": f"s{n}"}),
+        **{"concurrency": 3, "seconds": 5, "max_requests": 40, **kwargs},
+    )
+
+
+def test_the_driver_stops_at_its_request_bound_and_counts_statuses(server):
+    result = scenario(server)
+
+    assert result.requests == 40 and result.errors == 0
+    assert result.status_counts == {200: 40}
+    assert sorted(server.cookies) == sorted(f"sessionid=s{n}" for n in range(40))
+    assert 0 < result.percentile(50) <= result.percentile(95) <= result.percentile(99)
+
+
+def test_the_driver_stops_at_its_time_bound(server):
+    result = scenario(server, seconds=0.3, max_requests=10**9)
+
+    assert result.requests > 0
+    assert result.seconds < 2
+
+
+def test_unexpected_statuses_count_as_errors(server):
+    result = scenario(server, path="/broken", max_requests=6)
+
+    assert result.status_counts == {500: 6} and result.errors == 6
+
+
+def test_the_driver_only_targets_this_machine():
+    with pytest.raises(ValueError, match="only targets this machine"):
+        run_scenario(
+            name="x",
+            host="example.org",
+            port=80,
+            make_request=lambda n: Request("GET", "/", {}),
+            concurrency=1,
+            seconds=1,
+            max_requests=1,
+        )
+
+
+def run(rps: float, requests: int = 100) -> Result:
+    return Result("x", requests, 0, requests / rps if rps else 1.0, [], {})
+
+
+def test_each_round_is_compared_with_the_baselines_on_either_side():
+    baselines = [run(400), run(200), run(400)]
+
+    assert ratios_by_round([run(150), run(150)], baselines) == [0.5, 0.5]
+
+
+def test_a_round_without_requests_is_left_out_and_the_shape_is_checked():
+    assert ratios_by_round([run(100), run(0, requests=0)], [run(200)] * 3) == [0.5]
+    with pytest.raises(ValueError):
+        ratios_by_round([run(100)], [run(200)])
