@@ -193,8 +193,9 @@ def dashboard_meetings(
         found = cursor.fetchall()
     meetings = []
     for row in found:
-        meeting = FlashMeeting(
-            pk=row[0],
+        meeting = rows.instance(
+            FlashMeeting,
+            id=row[0],
             topic=row[1],
             status=row[2],
             starts_at=rows.aware(row[3]),

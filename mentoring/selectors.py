@@ -340,8 +340,8 @@ def dashboard_connections(*, user: User) -> list[Connection]:
         found = cursor.fetchall()
     connections = []
     for row in found:
-        item = Connection(pk=row[0], started_at=rows.aware(row[3]))
-        item.program = Program(pk=row[4], name=row[5], slug=row[6])
+        item = rows.instance(Connection, id=row[0], started_at=rows.aware(row[3]))
+        item.program = rows.instance(Program, id=row[4], name=row[5], slug=row[6])
         item.mentor = rows.person(*row[7:12])
         item.mentee = rows.person(*row[12:17])
         connections.append(item)

@@ -150,20 +150,26 @@ class WaitingSurvey:
 # Raw SQL on purpose: this list is on every dashboard, and the ORM took several times
 # longer to build the query than PostgreSQL took to run it. The statuses are our own
 # constants; every value is a bound parameter. Indexes: the meeting's mentor_id and
-# mentee_id indexes, and the response's unique (survey, flash_meeting, respondent).
+# mentee_id indexes, and the response's unique (survey, flash_meeting, respondent). The
+# people are joined to the ten rows kept, not to every candidate (PostgreSQL merged the
+# whole user index otherwise).
 _WAITING_SQL = """
 SELECT m.id, m.topic, m.status, m.ends_at, {mentor_columns}, {mentee_columns}
-FROM {meeting} m
+FROM (
+  SELECT m.id, m.topic, m.status, m.ends_at, m.mentor_id, m.mentee_id
+  FROM {meeting} m
+  WHERE (m.mentee_id = %(user)s OR m.mentor_id = %(user)s)
+    AND m.status IN ({statuses})
+    AND m.ends_at <= %(now)s
+    AND NOT EXISTS (
+      SELECT 1 FROM {response} r WHERE r.flash_meeting_id = m.id AND r.respondent_id = %(user)s
+    )
+  ORDER BY m.ends_at DESC, m.id DESC
+  LIMIT %(limit)s
+) m
 JOIN {user} tr ON tr.id = m.mentor_id
 JOIN {user} te ON te.id = m.mentee_id
-WHERE (m.mentee_id = %(user)s OR m.mentor_id = %(user)s)
-  AND m.status IN ({statuses})
-  AND m.ends_at <= %(now)s
-  AND NOT EXISTS (
-    SELECT 1 FROM {response} r WHERE r.flash_meeting_id = m.id AND r.respondent_id = %(user)s
-  )
 ORDER BY m.ends_at DESC, m.id DESC
-LIMIT %(limit)s
 """
 
 
@@ -196,7 +202,9 @@ def surveys_waiting_for(
         found = cursor.fetchall()
     waiting = []
     for row in found:
-        meeting = FlashMeeting(pk=row[0], topic=row[1], status=row[2], ends_at=rows.aware(row[3]))
+        meeting = rows.instance(
+            FlashMeeting, id=row[0], topic=row[1], status=row[2], ends_at=rows.aware(row[3])
+        )
         meeting.mentor = rows.person(*row[4:9])
         meeting.mentee = rows.person(*row[9:14])
         waiting.append(

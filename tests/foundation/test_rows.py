@@ -213,3 +213,26 @@ def test_follow_up_meeting_is_404_for_anyone_but_its_mentee(who):
 
     with pytest.raises(Http404):
         meeting_selectors.meeting_for_follow_up(meeting_id=meeting_id, mentee=viewer)
+
+
+def test_instance_carries_only_the_given_fields_and_defers_the_rest(django_assert_num_queries):
+    meeting = FlashMeetingFactory(topic="Interview practice")
+
+    with django_assert_num_queries(0):
+        light = rows.instance(FlashMeeting, id=meeting.pk, topic="Interview practice")
+        assert light.pk == meeting.pk and light.topic == "Interview practice"
+        assert light._state.adding is False
+    assert "status" in light.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert light.status == meeting.status
+    with pytest.raises(TypeError, match="no_such_field"):
+        rows.instance(FlashMeeting, id=1, no_such_field=2)
+
+
+def test_person_has_the_name_and_nothing_else_loaded():
+    user = MembershipFactory(user__display_name="", user__first_name="Ada").user
+
+    person = rows.person(user.pk, "", "Ada", user.last_name, user.username)
+
+    assert person.name == user.name
+    assert {"password", "email"} <= person.get_deferred_fields()
