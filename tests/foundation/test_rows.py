@@ -162,15 +162,22 @@ def test_directory_cards_keep_the_page_order_and_say_who_takes_mentees(
             ids=[one_time.pk, full.pk, 10**9, own_limit.pk, free.pk], settings=settings
         )
 
-    assert [(c.membership_id, c.availability) for c in cards] == [
+    assert [(c["membership_id"], c["availability"]) for c in cards] == [
         (one_time.pk, Availability.ONE_TIME_ONLY),
         (full.pk, Availability.FULL),
         (own_limit.pk, Availability.TAKING_NEW),
         (free.pk, Availability.TAKING_NEW),
     ]
-    assert cards[3].name == "Ada Li" == free.user.name
-    assert cards[1].expertise == "data, hiring"
-    assert cards[0].headline == ""
+    assert cards[3]["name"] == "Ada Li" == free.user.name
+    assert cards[1]["expertise"] == "data, hiring"
+    assert cards[0]["headline"] == ""
+    assert [c["availability_label"] for c in cards] == [
+        "One-time meetings only",
+        "Not taking new mentees right now",
+        "Taking new mentees",
+        "Taking new mentees",
+    ]
+    assert [c["taking_new"] for c in cards] == [False, False, True, True]
     assert selectors.directory_cards(ids=[], settings=settings) == []
 
 
@@ -184,7 +191,7 @@ def test_directory_cards_follow_the_program_when_mentors_do_not_choose_modes():
 
     (card,) = selectors.directory_cards(ids=[mentor.pk], settings=settings)
 
-    assert card.availability == Availability.TAKING_NEW and card.taking_new
+    assert card["availability"] == Availability.TAKING_NEW and card["taking_new"]
 
 
 def test_follow_up_meeting_comes_with_program_settings_and_mentor(django_assert_num_queries):
