@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import cpu  # noqa: E402
 from bench.loadtest import Request, Result, run_scenario  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40  # the server and this process share it
@@ -341,6 +342,7 @@ def main() -> None:
     baselines: list[Result] = []
     runs: dict[str, list[Result]] = {name: [] for name in pages}
     posts_left = len(targets["post"])
+    cpu_seconds: dict[str, float] = {}
     try:
         # Warm both workers up (imports, template caches, connections).
         run_scenario(
@@ -355,6 +357,7 @@ def main() -> None:
 
         def run(name: str, max_requests: int) -> Result:
             make_request, ok = plan[name]
+            before = cpu.snapshot(measured_pids(server))
             result = run_scenario(
                 name=name,
                 host=HOST,
@@ -364,6 +367,9 @@ def main() -> None:
                 seconds=seconds,
                 max_requests=max_requests,
                 ok_statuses=ok,
+            )
+            cpu_seconds[name] = cpu_seconds.get(name, 0.0) + cpu.spent(
+                before, cpu.snapshot(measured_pids(server))
             )
             print(f"  {name}: {result.rps:.1f} req/s", flush=True)
             return result
@@ -388,20 +394,28 @@ def main() -> None:
         server.wait(timeout=30)
 
     baseline = merged("baseline", baselines)
+
+    def cpu_ms(name: str, result: Result) -> float | None:
+        if not cpu.available() or not result.requests:
+            return None
+        return round(cpu_seconds[name] / result.requests * 1000, 2)
+
     rows = [{**baseline.as_dict(), "ratio": 1.0, "target": None, "meets_target": None}]
-    rows[0]["queries"] = counts["baseline"]
+    rows[0].update(queries=counts["baseline"], cpu_ms_per_request=cpu_ms("baseline", baseline))
     for name in pages:
         round_ratios = ratios_by_round(runs[name], baselines)
         ratio = statistics.median(round_ratios) if round_ratios else 0.0
         target = TARGETS.get(name)
+        page = merged(name, runs[name])
         rows.append(
             {
-                **merged(name, runs[name]).as_dict(),
+                **page.as_dict(),
                 "ratio": round(ratio, 2),
                 "round_ratios": [round(r, 2) for r in round_ratios],
                 "target": target,
                 "meets_target": None if target is None else ratio >= target,
                 "queries": counts[name],
+                "cpu_ms_per_request": cpu_ms(name, page),
             }
         )
     report = {
@@ -422,6 +436,19 @@ def main() -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2))
     print(f"\nwritten to {output}")
+
+
+def measured_pids(server: subprocess.Popen) -> list[int]:
+    """gunicorn's master and workers, and the database sessions serving them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        sessions = [pid for (pid,) in cursor.fetchall()]
+    return [server.pid, *cpu.children(server.pid), *sessions]
 
 
 def ratios_by_round(page_runs: list[Result], baselines: list[Result]) -> list[float]:
@@ -455,7 +482,7 @@ def merged(name: str, results: list[Result]) -> Result:
 def print_table(report: dict) -> None:
     header = (
         f"{'page':<16}{'req/s':>8}{'ratio':>7}{'target':>8}{'p50 ms':>8}{'p95 ms':>8}"
-        f"{'p99 ms':>8}{'queries':>9}{'errors':>8}"
+        f"{'p99 ms':>8}{'queries':>9}{'errors':>8}{'CPU ms':>8}"
     )
     print()
     print(header)
@@ -463,13 +490,19 @@ def print_table(report: dict) -> None:
     for row in report["pages"]:
         target = f"≥{row['target']}" if row["target"] else "—"
         mark = "" if row["meets_target"] in (None, True) else " ✗"
+        cpu_ms = row["cpu_ms_per_request"]
+        cpu_column = f"{cpu_ms:>8.1f}" if cpu_ms is not None else f"{'—':>8}"
         print(
             f"{row['name']:<16}{row['rps']:>8.1f}{row['ratio']:>7.2f}{target:>8}"
             f"{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}"
-            f"{row['queries']:>9}{row['errors']:>8}{mark}"
+            f"{row['queries']:>9}{row['errors']:>8}{cpu_column}{mark}"
         )
+    print(
+        "\nratio: throughput against the baseline runs on either side, median of the rounds;"
+        "\nCPU ms: server and database CPU time per request (gunicorn and its sessions)"
+    )
     if report["dataset_seconds"] is not None:
-        print(f"\ndataset generated in {report['dataset_seconds']:.1f} s")
+        print(f"dataset generated in {report['dataset_seconds']:.1f} s")
 
 
 if __name__ == "__main__":
