@@ -52,11 +52,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
-    parser.add_argument("--seconds", type=float, default=12.0, help="per page, over all rounds")
+    parser.add_argument("--seconds", type=float, default=15.0, help="per page, over all rounds")
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="the pages take turns in this many rounds, each between two baseline runs",
     )
     parser.add_argument("--max-requests", type=int, default=20000, help="per page and round")
