@@ -65,17 +65,17 @@ def default_request_message(meeting: FlashMeeting) -> str:
     ) % {"topic": meeting.topic}
 
 
-def _lock(meeting: FlashMeeting, mentee: User) -> FlashMeeting:
+def _lock(meeting: FlashMeeting, mentee: User) -> selectors.FollowUpRead:
     # The meeting row serialises answers to this follow-up (double submits). The mentor's
     # slots are guarded where they are used: connection_create and
     # connection_request_create lock the mentor's membership and re-count themselves.
-    locked = selectors.follow_up_meeting(
+    read = selectors.follow_up_meeting(
         meeting_id=meeting.pk, mentee_id=meeting.mentee_id, for_update=True
     )
-    if locked is None:
+    if read is None:
         raise FlashMeeting.DoesNotExist("No such meeting for this mentee.")
-    locked.mentee = mentee  # the caller checked it is the meeting's mentee
-    return locked
+    read.meeting.mentee = mentee  # the caller checked it is the meeting's mentee
+    return read
 
 
 @transaction.atomic
@@ -101,7 +101,8 @@ def follow_up_answer(
         raise FollowUpError(_("Only the mentee of this meeting can answer its follow-up."))
     if choice not in Choice.values:
         raise FollowUpError(_("Please pick one of the choices offered."))
-    locked = _lock(meeting, actor)
+    read = _lock(meeting, actor)
+    locked = read.meeting
     mentor = locked.mentor
     if locked.follow_up_choice:
         if locked.follow_up_choice == choice:
@@ -117,7 +118,9 @@ def follow_up_answer(
             if locked.status in FlashMeeting.ENDED_STATUSES
             else _("This meeting did not take place, so there is nothing to follow up.")
         )
-    decision = eligibility.for_meeting(meeting=locked, viewer=actor, now=now)
+    decision = eligibility.for_meeting(
+        meeting=locked, viewer=actor, now=now, terms=read.mentor_terms
+    )
 
     connection = request = None
     if choice == Choice.CONNECT:

@@ -33,17 +33,20 @@ class FollowUpForm(forms.Form):
     )
 
 
-def _meeting_for_mentee(request: HttpRequest, meeting_id: int) -> FlashMeeting:
+def _meeting_for_mentee(request: HttpRequest, meeting_id: int) -> selectors.FollowUpRead:
     # The meeting's mentee only: anyone else, the mentor included, gets 404.
     return selectors.meeting_for_follow_up(meeting_id=meeting_id, mentee=request.user)
 
 
-def _render(request, meeting, form=None, status=200) -> HttpResponse:
+def _render(request, read: selectors.FollowUpRead, form=None, status=200) -> HttpResponse:
     now = timezone.now()
+    meeting = read.meeting
     context = {"meeting": meeting, "mentor_name": meeting.mentor.name}
     if meeting.has_ended(now):
         # Read-only: the decision is recorded with the answer, re-made under the lock.
-        decision = eligibility.for_meeting(meeting=meeting, viewer=request.user, now=now)
+        decision = eligibility.for_meeting(
+            meeting=meeting, viewer=request.user, now=now, terms=read.mentor_terms
+        )
         context.update(
             state="open",
             decision=decision,
@@ -61,7 +64,8 @@ def _render(request, meeting, form=None, status=200) -> HttpResponse:
 def follow_up_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if request.method == "POST":
         return _answer(request, meeting_id)
-    meeting = _meeting_for_mentee(request, meeting_id)
+    read = _meeting_for_mentee(request, meeting_id)
+    meeting = read.meeting
     if meeting.follow_up_choice:
         if survey_answered(meeting=meeting, respondent=request.user):
             return render(
@@ -70,15 +74,15 @@ def follow_up_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 {"meeting": meeting, "mentor_name": meeting.mentor.name, "state": "done"},
             )
         return redirect(survey_url_for(meeting=meeting, respondent=request.user))
-    return _render(request, meeting)
+    return _render(request, read)
 
 
 def _answer(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        meeting = _meeting_for_mentee(request, meeting_id)
+        read = _meeting_for_mentee(request, meeting_id)
         messages.error(request, _("Please pick one of the choices below."))
-        return _render(request, meeting, form=form, status=400)
+        return _render(request, read, form=form, status=400)
     try:
         # The service reads (and locks) the meeting itself, for this mentee only.
         result = follow_up.follow_up_answer(

@@ -10,6 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
+from matching.capacity import (
+    MentorTerms,
+    PairCounts,
+    mentor_terms_from_row,
+    mentor_terms_sql,
+)
 from matching.models import MatchingSettings
 from matching.modes import mentor_modes_offered
 from mentoring import rows
@@ -45,30 +51,47 @@ def meeting_for_mentee(*, meeting_id: int, user: User) -> FlashMeeting:
 
 # Raw SQL on purpose: the follow-up page and its answer, the busiest pages after a
 # meeting. The ORM took ~1.5 ms to build this three-join select_related query, several
-# times its run time (bench/). Index: the primary key.
+# times its run time (bench/), and the offer decision's terms and counts come in the
+# same round trip. Indexes: the primary key, then capacity's (mentor_terms_sql).
 _FOLLOW_UP_MEETING_SQL = """
-SELECT {meeting_columns}, {program_columns}, {settings_columns}, {mentor_columns}
+SELECT {meeting_columns}, {program_columns}, {settings_columns}, {mentor_columns},
+       {terms_columns}
 FROM {meeting} m
 JOIN {program} p ON p.id = m.program_id
 JOIN {settings} s ON s.program_id = p.id
 JOIN {user} u ON u.id = m.mentor_id
+{terms_join}
 WHERE m.id = %(meeting)s AND m.mentee_id = %(mentee)s
 {lock}
 """
 
 
+@dataclass(frozen=True)
+class FollowUpRead:
+    """A meeting as its follow-up reads it: with its program, the program's matching
+    settings and the mentor (all but the password hash), and the mentor's terms and the
+    pair's counts for ``eligibility.for_meeting(terms=...)``."""
+
+    meeting: FlashMeeting
+    mentor_terms: tuple[MentorTerms | None, PairCounts]
+
+
 def follow_up_meeting(
     *, meeting_id: int, mentee_id: int, for_update: bool = False
-) -> FlashMeeting | None:
-    """The meeting with its program, the program's matching settings and the mentor (all
-    but the password hash), if it is ``mentee_id``'s. ``for_update`` locks the meeting's
-    row (that row only) until the transaction ends, where the database can."""
+) -> FollowUpRead | None:
+    """The meeting, if it is ``mentee_id``'s (see ``FollowUpRead``). ``for_update`` locks
+    the meeting's row (that row only) until the transaction ends, where the database
+    can; the counts are then read in the same statement, as a query right after it
+    would."""
     if not rows.storable_id(meeting_id):
         return None
     meeting_columns = rows.model_columns(FlashMeeting, "m")
     program_columns = rows.model_columns(Program, "p")
     settings_columns = rows.model_columns(MatchingSettings, "s")
     mentor_columns = rows.model_columns(User, "u", exclude=("password",))
+    terms = mentor_terms_sql(
+        program="m.program_id", mentor="m.mentor_id", mentee="m.mentee_id", alias="mm"
+    )
     lock = for_update and connection.features.has_select_for_update_of
     sql = _FOLLOW_UP_MEETING_SQL.format(  # noqa: S608  # nosec B608  (our own names; values bound)
         meeting_columns=meeting_columns.sql,
@@ -79,6 +102,8 @@ def follow_up_meeting(
         program=Program._meta.db_table,
         settings=MatchingSettings._meta.db_table,
         user=User._meta.db_table,
+        terms_columns=terms.columns,
+        terms_join=terms.join,
         lock="FOR UPDATE OF m" if lock else "",
     )
     with connection.cursor() as cursor:
@@ -91,16 +116,18 @@ def follow_up_meeting(
     meeting.program = program_columns.load(row, start)
     start += program_columns.width
     meeting.program.matching_settings = settings_columns.load(row, start)
-    meeting.mentor = mentor_columns.load(row, start + settings_columns.width)
-    return meeting
+    start += settings_columns.width
+    meeting.mentor = mentor_columns.load(row, start)
+    start += mentor_columns.width
+    return FollowUpRead(meeting=meeting, mentor_terms=mentor_terms_from_row(row[start:]))
 
 
-def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FlashMeeting:
+def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FollowUpRead:
     """``follow_up_meeting`` for the page: 404 for anyone but the meeting's mentee."""
-    meeting = follow_up_meeting(meeting_id=meeting_id, mentee_id=mentee.pk)
-    if meeting is None:
+    read = follow_up_meeting(meeting_id=meeting_id, mentee_id=mentee.pk)
+    if read is None:
         raise Http404
-    return meeting
+    return read
 
 
 def open_slots(

@@ -209,41 +209,66 @@ class PairCounts:
 # calls) for the same result. Indexes: connection_mentor_status_idx,
 # connection_mentee_status_idx, conn_request_mentor_status_idx,
 # conn_request_mentee_status_idx and
-# the partial "one per pair" unique indexes.
-_PAIR_COUNTS_SQL = """
-SELECT
-  (SELECT COUNT(*) FROM {conn} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
+# the partial "one per pair" unique indexes. ``{p}``, ``{mentor}`` and ``{mentee}`` are
+# bound parameters, or the columns of a row the statement already reads.
+_PAIR_COUNT_COLUMNS = """
+  (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentor_id = {mentor}
      AND status = 'active') AS mentor_active,
-  (SELECT COUNT(*) FROM {req} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
+  (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentor_id = {mentor}
      AND status = 'pending') AS mentor_pending,
-  (SELECT COUNT(*) FROM {conn} WHERE program_id = %(p)s AND mentee_id = %(mentee)s
+  (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentee_id = {mentee}
      AND status = 'active') AS mentee_active,
-  (SELECT COUNT(*) FROM {req} WHERE program_id = %(p)s AND mentee_id = %(mentee)s
+  (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentee_id = {mentee}
      AND status = 'pending') AS mentee_pending,
-  (SELECT COUNT(*) FROM {conn} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
-     AND mentee_id = %(mentee)s AND status = 'active') AS pair_active,
-  (SELECT COUNT(*) FROM {req} WHERE program_id = %(p)s AND mentor_id = %(mentor)s
-     AND mentee_id = %(mentee)s AND status = 'pending') AS pair_pending
+  (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentor_id = {mentor}
+     AND mentee_id = {mentee} AND status = 'active') AS pair_active,
+  (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentor_id = {mentor}
+     AND mentee_id = {mentee} AND status = 'pending') AS pair_pending
 """
+_TERMS_COLUMNS = (
+    "{m}.id, {m}.active, {m}.max_ongoing_mentees, {m}.offers_ongoing, {m}.offers_one_time"
+)
+_TERMS_JOIN = (
+    "LEFT JOIN {membership} {m} "
+    "ON {m}.program_id = {p} AND {m}.user_id = {mentor} AND {m}.role = 'mentor'"
+)
+_PARAMETERS = {"p": "%(p)s", "mentor": "%(mentor)s", "mentee": "%(mentee)s"}
 
 
-_MENTOR_TERMS_SQL = """
-SELECT m.id, m.active, m.max_ongoing_mentees, m.offers_ongoing, m.offers_one_time, counts.*
-FROM ({pair_counts}) AS counts
-LEFT JOIN {membership} m
-  ON m.program_id = %(p)s AND m.user_id = %(mentor)s AND m.role = 'mentor'
-"""
-
-
-def _sql(template: str) -> str:
-    # Only our own table names are formatted in; every value is a bound parameter.
-    return template.format(  # noqa: S608
-        pair_counts=_PAIR_COUNTS_SQL.format(
-            conn=Connection._meta.db_table, req=ConnectionRequest._meta.db_table
-        ),
+def _pair_count_columns(*, p: str, mentor: str, mentee: str) -> str:
+    # Only our own table and column names are formatted in; values are bound.
+    return _PAIR_COUNT_COLUMNS.format(
         conn=Connection._meta.db_table,
         req=ConnectionRequest._meta.db_table,
-        membership=Membership._meta.db_table,
+        p=p,
+        mentor=mentor,
+        mentee=mentee,
+    )
+
+
+@dataclass(frozen=True)
+class MentorTermsSQL:
+    """The mentor's terms and the pair's counts as parts of a caller's statement:
+    ``columns`` for its select list (``MENTOR_TERMS_WIDTH`` values, read back with
+    ``mentor_terms_from_row``) and ``join`` for its FROM clause."""
+
+    columns: str
+    join: str
+
+
+MENTOR_TERMS_WIDTH = 11
+
+
+def mentor_terms_sql(*, program: str, mentor: str, mentee: str, alias: str) -> MentorTermsSQL:
+    """``program``, ``mentor`` and ``mentee`` are column references of a row the
+    statement reads (``m.program_id``…); ``alias`` names the joined mentor membership."""
+    return MentorTermsSQL(
+        columns=_TERMS_COLUMNS.format(m=alias)
+        + ","
+        + _pair_count_columns(p=program, mentor=mentor, mentee=mentee),
+        join=_TERMS_JOIN.format(
+            membership=Membership._meta.db_table, m=alias, p=program, mentor=mentor
+        ),
     )
 
 
@@ -258,31 +283,42 @@ class MentorTerms:
     offers_one_time: bool
 
 
+def mentor_terms_from_row(values) -> tuple[MentorTerms | None, PairCounts]:
+    """The mentor's terms (None when not a mentor in the program) and the pair's counts
+    from the ``MENTOR_TERMS_WIDTH`` values of ``mentor_terms_sql``'s columns."""
+    terms = None
+    if values[0] is not None:
+        terms = MentorTerms(
+            pk=values[0],
+            active=bool(values[1]),
+            max_ongoing_mentees=values[2],
+            offers_ongoing=bool(values[3]),
+            offers_one_time=bool(values[4]),
+        )
+    return terms, PairCounts(*values[5:MENTOR_TERMS_WIDTH])
+
+
 def mentor_terms_and_pair_counts(
     *, program_id: int, mentor_id: int, mentee_id: int
 ) -> tuple[MentorTerms | None, PairCounts]:
     """The mentor's membership terms (None when not a mentor in the program) and the
-    pair's counts, in one statement — what the follow-up page needs to decide."""
-    sql = _sql(_MENTOR_TERMS_SQL)
+    pair's counts, in one statement — what the follow-up decision needs."""
+    parts = mentor_terms_sql(
+        program=_PARAMETERS["p"],
+        mentor=_PARAMETERS["mentor"],
+        mentee=_PARAMETERS["mentee"],
+        alias="m",
+    )
+    sql = f"SELECT {parts.columns} FROM (SELECT 1) AS one {parts.join}"  # noqa: S608  # nosec B608
     with db_connection.cursor() as cursor:
         cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
-        row = cursor.fetchone()
-    terms = None
-    if row[0] is not None:
-        terms = MentorTerms(
-            pk=row[0],
-            active=bool(row[1]),
-            max_ongoing_mentees=row[2],
-            offers_ongoing=bool(row[3]),
-            offers_one_time=bool(row[4]),
-        )
-    return terms, PairCounts(*row[5:])
+        return mentor_terms_from_row(cursor.fetchone())
 
 
 def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
     """Run after locking the memberships: the statement then sees every committed write
     of the transactions that held the lock before us."""
-    sql = _sql(_PAIR_COUNTS_SQL)
+    sql = "SELECT " + _pair_count_columns(**_PARAMETERS)  # nosec B608  (no values in it)
     with db_connection.cursor() as cursor:
         cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
         row = cursor.fetchone()

@@ -80,13 +80,18 @@ class OfferDecision:
 
 
 def for_meeting(
-    *, meeting: FlashMeeting, viewer: User | None = None, now: datetime | None = None
+    *,
+    meeting: FlashMeeting,
+    viewer: User | None = None,
+    now: datetime | None = None,
+    terms: tuple[capacity.MentorTerms | None, capacity.PairCounts] | None = None,
 ) -> OfferDecision:
     """The offer decision for ``meeting``'s mentee (``viewer`` is accepted for symmetry
     with the pages that ask; the decision is always about the meeting's mentee).
 
     Costs one query (the mentor's terms and the pair's counts) beyond the meeting with
-    its program and matching settings, and none when an early check fails.
+    its program and matching settings, none when an early check fails, and none when
+    the caller read ``terms`` with the meeting (``capacity.mentor_terms_sql``).
     """
     settings = meeting.program.matching_settings
     mentor_name = meeting.mentor.name
@@ -112,7 +117,7 @@ def for_meeting(
     if meeting.follow_up_choice:
         return refuse(Reason.ALREADY_ANSWERED)
 
-    mentor_membership, counts = capacity.mentor_terms_and_pair_counts(
+    mentor_membership, counts = terms or capacity.mentor_terms_and_pair_counts(
         program_id=meeting.program_id, mentor_id=meeting.mentor_id, mentee_id=meeting.mentee_id
     )
     if mentor_membership is not None:

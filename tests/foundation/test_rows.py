@@ -12,6 +12,7 @@ from django.http import Http404
 
 from flash_meetings import selectors as meeting_selectors
 from flash_meetings.models import FlashMeeting
+from matching import capacity
 from matching.models import MatchingSettings
 from mentoring import rows, selectors
 from mentoring.models import Membership, Program, User
@@ -194,20 +195,40 @@ def test_directory_cards_follow_the_program_when_mentors_do_not_choose_modes():
     assert card["availability"] == Availability.TAKING_NEW and card["taking_new"]
 
 
-def test_follow_up_meeting_comes_with_program_settings_and_mentor(django_assert_num_queries):
+def test_follow_up_meeting_comes_with_program_settings_mentor_and_terms(
+    django_assert_num_queries,
+):
     meeting = FlashMeetingFactory(
         starts_at=datetime(2026, 1, 5, 10, tzinfo=UTC), ends_at=datetime(2026, 1, 5, 11, tzinfo=UTC)
     )
+    membership = MentorMembershipFactory(
+        program=meeting.program, user=meeting.mentor, max_ongoing_mentees=4
+    )
+    ConnectionFactory(program=meeting.program, mentor=meeting.mentor)
+    ConnectionRequestFactory(program=meeting.program, mentor=meeting.mentor, mentee=meeting.mentee)
 
     with django_assert_num_queries(1):
-        loaded = meeting_selectors.meeting_for_follow_up(
-            meeting_id=meeting.pk, mentee=meeting.mentee
-        )
+        read = meeting_selectors.meeting_for_follow_up(meeting_id=meeting.pk, mentee=meeting.mentee)
+        loaded = read.meeting
         assert loaded.ends_at == datetime(2026, 1, 5, 11, tzinfo=UTC)
         assert loaded.program.matching_settings.program_id == meeting.program_id
         assert loaded.mentor.name == meeting.mentor.name
     assert field_values(loaded) == field_values(FlashMeeting.objects.get(pk=meeting.pk))
     assert loaded.mentor.get_deferred_fields() == {"password"}
+    terms, counts = read.mentor_terms
+    assert terms.pk == membership.pk and terms.max_ongoing_mentees == 4
+    assert (counts.mentor_active, counts.mentor_pending, counts.pair_pending) == (1, 1, 1)
+    assert read.mentor_terms == capacity.mentor_terms_and_pair_counts(
+        program_id=meeting.program_id, mentor_id=meeting.mentor_id, mentee_id=meeting.mentee_id
+    )
+
+
+def test_follow_up_meeting_of_a_mentor_without_a_membership_has_no_terms():
+    meeting = FlashMeetingFactory()
+
+    read = meeting_selectors.meeting_for_follow_up(meeting_id=meeting.pk, mentee=meeting.mentee)
+
+    assert read.mentor_terms == (None, capacity.PairCounts(0, 0, 0, 0, 0, 0))
 
 
 @pytest.mark.parametrize("who", ["mentor", "stranger", "huge id"])
