@@ -128,9 +128,13 @@ class Membership(models.Model):
     @property
     def slot_limit(self) -> int:
         """The mentor's own limit, or the program's default when blank."""
-        if self.max_ongoing_mentees is not None:
-            return self.max_ongoing_mentees
-        return self.program.matching_settings.default_max_ongoing_mentees
+        # Imported here: matching.capacity reads these models at import time.
+        from matching.capacity import mentor_limit
+
+        return mentor_limit(
+            max_ongoing_mentees=self.max_ongoing_mentees,
+            default_max_ongoing_mentees=self.program.matching_settings.default_max_ongoing_mentees,
+        )
 
     @property
     def expertise_list(self) -> list[str]:

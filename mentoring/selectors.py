@@ -173,6 +173,26 @@ class DirectoryCard(TypedDict):
     taking_new: bool
 
 
+def mentor_availability(
+    *,
+    settings: MatchingSettings,
+    mentor: modes.MentorModes,
+    max_ongoing_mentees: int | None,
+    slots_used: int,
+) -> Availability:
+    """What the directory and the profile say about a mentor's ongoing mentoring: the
+    program's modes and the mentor's choice, then capacity's free-slot rule."""
+    if not modes.mentor_modes_offered(settings=settings, mentor=mentor).ongoing:
+        return Availability.ONE_TIME_ONLY
+    limit = capacity.mentor_limit(
+        max_ongoing_mentees=max_ongoing_mentees,
+        default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
+    )
+    if capacity.mentor_has_free_slot(slots_used=slots_used, limit=limit):
+        return Availability.TAKING_NEW
+    return Availability.FULL
+
+
 @dataclass(frozen=True)
 class _MentorChoice:
     """A mentor's own mode choice read from a row (``modes.MentorModes``)."""
@@ -215,21 +235,14 @@ def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[Direc
         pk, headline, expertise, max_ongoing, offers_ongoing, offers_one_time = row[:6]
         _user_id, *names = row[6 : 6 + rows.PERSON_WIDTH]
         active, pending = row[6 + rows.PERSON_WIDTH :]
-        choice = _MentorChoice(
-            offers_ongoing=bool(offers_ongoing), offers_one_time=bool(offers_one_time)
-        )
-        if not modes.mentor_modes_offered(settings=settings, mentor=choice).ongoing:
-            availability = Availability.ONE_TIME_ONLY
-        elif capacity.mentor_has_free_slot(
-            slots_used=active + pending,
-            limit=capacity.mentor_limit(
-                max_ongoing_mentees=max_ongoing,
-                default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
+        availability = mentor_availability(
+            settings=settings,
+            mentor=_MentorChoice(
+                offers_ongoing=bool(offers_ongoing), offers_one_time=bool(offers_one_time)
             ),
-        ):
-            availability = Availability.TAKING_NEW
-        else:
-            availability = Availability.FULL
+            max_ongoing_mentees=max_ongoing,
+            slots_used=active + pending,
+        )
         cards[pk] = DirectoryCard(
             membership_id=pk,
             name=User.name_from(*names),
@@ -250,10 +263,6 @@ def mentor_profile(
         raise Http404
     mentor.program = program
     return mentor
-
-
-def offers_ongoing(*, settings: MatchingSettings, mentor_membership: Membership) -> bool:
-    return modes.mentor_modes_offered(settings=settings, mentor=mentor_membership).ongoing
 
 
 def connect_decision(

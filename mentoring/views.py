@@ -110,6 +110,12 @@ def _profile_context(
             connection_limit=facts.mentee_connection_limit,
             pending_limit=facts.mentee_pending_limit,
         ).message
+    availability = selectors.mentor_availability(
+        settings=access.settings,
+        mentor=mentor,
+        max_ongoing_mentees=mentor.max_ongoing_mentees,
+        slots_used=mentor.slots_used,
+    )
     preferred = None
     if access.preferred_mentoring and access.mentee_membership and not facts.own_profile:
         preferred = selectors.preferred_entry(
@@ -119,9 +125,8 @@ def _profile_context(
         "access": access,
         "program": access.program,
         "mentor_membership": mentor,
-        "offers_ongoing": selectors.offers_ongoing(
-            settings=access.settings, mentor_membership=mentor
-        ),
+        "offers_ongoing": availability != selectors.Availability.ONE_TIME_ONLY,
+        "availability": availability,
         "can_connect": bool(decision),
         "why_not": why_not,
         "form": form or ConnectionRequestForm(),

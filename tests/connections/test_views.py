@@ -98,6 +98,26 @@ def test_one_time_only_mentors_are_labelled_and_cannot_be_asked(
 # --- Profile and Connect -----------------------------------------------------------------
 
 
+def test_profile_says_whether_the_mentor_takes_mentees_as_the_directory_does(
+    client, ongoing_program, mentor_membership, mentee
+):
+    client.force_login(mentee)
+    directory_url = reverse("mentoring:directory", args=["ongoing"])
+    assert (
+        "<p>Taking new mentees</p>" in client.get(profile_url(mentor_membership)).content.decode()
+    )
+    for _ in range(2):  # the program default: 2 slots, one connection and one request
+        ConnectionFactory(program=ongoing_program, mentor=mentor_membership.user)
+    html = client.get(profile_url(mentor_membership)).content.decode()
+    assert "<p>Not taking new mentees right now</p>" in html
+    assert "Not taking new mentees right now" in client.get(directory_url).content.decode()
+    mentor_membership.max_ongoing_mentees = 3  # the mentor's own limit wins
+    mentor_membership.save()
+    assert (
+        "<p>Taking new mentees</p>" in client.get(profile_url(mentor_membership)).content.decode()
+    )
+
+
 def test_profile_offers_connect_with_a_labelled_message_field(client, mentor_membership, mentee):
     client.force_login(mentee)
     html = client.get(profile_url(mentor_membership)).content.decode()
