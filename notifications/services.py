@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from functools import partial
 from typing import Any
 
@@ -14,8 +13,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.registry import NotificationKindError, get_kind
-
-logger = logging.getLogger(__name__)
+from notifications.tasks import enqueue_delivery
 
 RESERVED_CONTEXT_KEYS = frozenset({"recipient", "program", "site_url"})
 
@@ -28,27 +26,6 @@ def _validate_attachments(attachments: list[dict[str, str]]) -> None:
             )
         if not isinstance(attachment["content"], str):
             raise NotificationKindError("Attachment content must be text (for example .ics).")
-
-
-def enqueue_delivery(notification_id: int) -> bool:
-    """Hand one id to the delivery task; never raises (the sweep catches up later).
-
-    Publishing does not retry: with the broker down the caller's request must not
-    hang. The row stays pending and the periodic sweep re-enqueues it.
-    """
-    from notifications.tasks import deliver_notification
-
-    try:
-        deliver_notification.apply_async((notification_id,), retry=False)
-    except Exception:
-        logger.warning(
-            "Could not hand notification %s to the task queue; it stays pending and "
-            "the sweep will retry it.",
-            notification_id,
-            exc_info=True,
-        )
-        return False
-    return True
 
 
 def _insert_unless_duplicate(notification: Notification) -> bool:

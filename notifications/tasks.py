@@ -139,6 +139,25 @@ def deliver_notification(self, notification_id: int) -> str:
     return "sent"
 
 
+def enqueue_delivery(notification_id: int) -> bool:
+    """Hand one id to the delivery task; never raises (the sweep catches up later).
+
+    Publishing does not retry: with the broker down the caller's request must not
+    hang. The row stays pending and the periodic sweep re-enqueues it.
+    """
+    try:
+        deliver_notification.apply_async((notification_id,), retry=False)
+    except Exception:
+        logger.warning(
+            "Could not hand notification %s to the task queue; it stays pending and "
+            "the sweep will retry it.",
+            notification_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
 def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
     """Take the rows a worker should have delivered by now and mark them as handled.
 
@@ -173,8 +192,6 @@ def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
 @shared_task(ignore_result=True)
 def sweep_notifications() -> int:
     """Periodic (Celery beat): re-enqueue overdue pending rows and stuck sending rows."""
-    from notifications.services import enqueue_delivery
-
     ids = sweep_due_ids()
     for notification_id in ids:
         enqueue_delivery(notification_id)
