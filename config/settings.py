@@ -40,11 +40,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    # The project's apps, bottom layer first (README, "How the apps fit together").
     "mentoring",
+    "notifications",
     "matching",
     "flash_meetings",
     "surveys",
-    "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentoring.context_processors.site",
+                "portal.context_processors.site",
             ],
         },
     },
@@ -110,7 +112,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "mentoring:dashboard"
+LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,8 +229,8 @@ CELERY_BEAT_SCHEDULE["flash-meetings-follow-ups"] = {
 }
 # Ongoing mentoring: expire connection requests past the program's request_expiry_days
 # and remind the mentor once, halfway there (idempotent).
-CELERY_BEAT_SCHEDULE["mentoring-expire-connection-requests"] = {
-    "task": "mentoring.tasks.expire_connection_requests",
+CELERY_BEAT_SCHEDULE["matching-expire-connection-requests"] = {
+    "task": "matching.tasks.expire_connection_requests",
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }

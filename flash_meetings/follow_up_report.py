@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from flash_meetings.models import FlashMeeting
 from matching.eligibility import Reason
-from mentoring.models import Connection, ConnectionRequest, Program
+from matching.models import Connection, ConnectionRequest
+from mentoring.models import Program
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from flash_meetings.models import AvailabilitySlot, ProposedTime
-from flash_meetings.services import MAX_REPEAT_WEEKS
-from flash_meetings.timezones import NonexistentLocalTime, localize_naive, zone_of
+from flash_meetings.services.availability import MAX_REPEAT_WEEKS
+from flash_meetings.timezones import NonexistentLocalTime, format_when, localize_naive, zone_of
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # Dates past this year are refused as typos: a later one would overflow Python's datetime
@@ -119,7 +119,6 @@ class RequestForm(ZoneAwareForm):
         self.fields["slot"].label_from_instance = self._slot_label
 
     def _slot_label(self, slot: AvailabilitySlot) -> str:
-        from flash_meetings.timezones import format_when
 
         return format_when(slot.starts_at, slot.ends_at, self.zone)
 
@@ -159,7 +158,6 @@ class AcceptForm(forms.Form):
         self.fields["proposed_time"].queryset = ProposedTime.objects.filter(
             meeting=meeting, by_mentor=False
         )
-        from flash_meetings.timezones import format_when
 
         self.fields["proposed_time"].label_from_instance = lambda proposal: format_when(
             proposal.starts_at, proposal.ends_at, zone

@@ -313,12 +313,17 @@ class ProfileSection:
 PROFILE_SLOTS_SHOWN = 3
 
 
-def profile_section(*, mentor_membership: Membership, viewer: User) -> ProfileSection:
+def profile_section(
+    *,
+    mentor_membership: Membership,
+    viewer: User,
+    settings: MatchingSettings,
+    viewer_is_mentee: bool,
+) -> ProfileSection:
     """Whether ``viewer`` can request a flash meeting with this mentor, and if not, one
-    sentence why; plus a summary of the open slots."""
-    settings = MatchingSettings.objects.select_related("program").get(
-        program_id=mentor_membership.program_id
-    )
+    sentence why; plus a summary of the open slots. The profile page passes what it has
+    already read: the program's settings (with the program) and whether the viewer is
+    an active mentee of the program."""
     offered = (
         settings.program.active
         and settings.one_time_enabled
@@ -334,12 +339,7 @@ def profile_section(*, mentor_membership: Membership, viewer: User) -> ProfileSe
         }
     elif viewer.pk == mentor_membership.user_id:
         reason = _("This is you: mentees see a link here to request a flash meeting.")
-    elif not Membership.objects.filter(
-        program_id=mentor_membership.program_id,
-        user=viewer,
-        role=Membership.Role.MENTEE,
-        active=True,
-    ).exists():
+    elif not viewer_is_mentee:
         reason = _("Only active mentees of this program can request flash meetings.")
     if offered:
         open_qs = open_slots(

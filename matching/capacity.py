@@ -17,17 +17,14 @@ membership row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import connection as db_connection
 from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from matching import modes
-from mentoring.models import Connection, ConnectionRequest, Membership, Program, User
-
-if TYPE_CHECKING:
-    from matching.models import MatchingSettings
+from matching.models import Connection, ConnectionRequest, MatchingSettings
+from mentoring.models import Membership, Program, User
 
 # Reason codes, in the order the request checks run.
 NOT_A_MENTEE = "not_a_mentee"
@@ -329,12 +326,12 @@ def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCount
 # build than to run, on every directory page and admin list. They name the membership
 # table itself (no alias): queries that use them select FROM it unaliased.
 MENTOR_ACTIVE_SQL = (
-    "SELECT COUNT(*) FROM mentoring_connection c WHERE c.program_id = "
+    "SELECT COUNT(*) FROM matching_connection c WHERE c.program_id = "
     "mentoring_membership.program_id AND c.mentor_id = mentoring_membership.user_id "
     "AND c.status = 'active'"
 )
 MENTOR_PENDING_SQL = (
-    "SELECT COUNT(*) FROM mentoring_connectionrequest r WHERE r.program_id = "
+    "SELECT COUNT(*) FROM matching_connectionrequest r WHERE r.program_id = "
     "mentoring_membership.program_id AND r.mentor_id = mentoring_membership.user_id "
     "AND r.status = 'pending'"
 )
@@ -342,10 +339,21 @@ MENTOR_PENDING_SQL = (
 
 def with_slots(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
     """Annotate mentor memberships with ``active_connections`` and ``pending_requests``
-    in the same query (no query per row); ``Membership.slots_used`` and
-    ``Membership.slot_limit`` read them. Each subquery runs only for the rows shown
-    (indexes: connection_one_active_per_pair, connection_request_one_pending_per_pair)."""
+    in the same query (no query per row); ``mentor_slots`` reads them. Each subquery
+    runs only for the rows shown (indexes: connection_one_active_per_pair,
+    connection_request_one_pending_per_pair)."""
     # Constant SQL with no parameters: nothing from a request reaches it.
     active = RawSQL(MENTOR_ACTIVE_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
     pending = RawSQL(MENTOR_PENDING_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
     return memberships.annotate(active_connections=active, pending_requests=pending)
+
+
+def mentor_slots(*, membership: Membership, settings: MatchingSettings) -> Slots:
+    """The slots used and the limit of a mentor membership annotated by ``with_slots``."""
+    return Slots(
+        used=membership.active_connections + membership.pending_requests,
+        limit=mentor_limit(
+            max_ongoing_mentees=membership.max_ongoing_mentees,
+            default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
+        ),
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import models
 from django.utils import timezone
@@ -19,10 +19,21 @@ from django.utils.translation import gettext_lazy
 
 from matching import capacity, modes
 from matching.models import FlashToOngoingPolicy
+from mentoring.models import Program, User
 
-if TYPE_CHECKING:
-    from flash_meetings.models import FlashMeeting
-    from mentoring.models import User
+
+class Meeting(Protocol):
+    """What the decision reads of a flash meeting. ``flash_meetings.models.FlashMeeting``
+    is one; that app sits above this one, so the rule names only what it needs."""
+
+    program_id: int
+    mentor_id: int
+    mentee_id: int
+    program: Program  # with its ``matching_settings``
+    mentor: User
+    follow_up_choice: str
+
+    def is_over(self, now: datetime | None = None) -> bool: ...
 
 
 class Reason(models.TextChoices):
@@ -81,7 +92,7 @@ class OfferDecision:
 
 def for_meeting(
     *,
-    meeting: FlashMeeting,
+    meeting: Meeting,
     viewer: User | None = None,
     now: datetime | None = None,
     terms: tuple[capacity.MentorTerms | None, capacity.PairCounts] | None = None,

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = _("Mentoring")
-
-    def ready(self) -> None:
-        from mentoring import directory_cache  # noqa: F401  (registers its receivers)

@@ -22,22 +22,6 @@ class IllegalTransition(DomainError):
     """The object is no longer in a state that allows this move."""
 
 
-class MentorFull(DomainError):
-    """The mentor has no free ongoing slot."""
-
-
-class MenteeAtLimit(DomainError):
-    """The mentee already has as many ongoing mentors, or pending requests, as allowed."""
-
-
-class AlreadyConnected(DomainError):
-    """The pair already has an active connection in this program."""
-
-
-class RequestAlreadyPending(DomainError):
-    """The pair already has a pending connection request in this program."""
-
-
 class InvalidInput(DomainError):
     """A value the service needs is missing or malformed."""
 

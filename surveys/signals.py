@@ -2,6 +2,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from mentoring.models import Program
+from surveys import services
 
 
 @receiver(post_save, sender=Program, dispatch_uid="surveys_for_new_program")
@@ -9,6 +10,4 @@ def create_default_surveys(sender: type[Program], instance: Program, created: bo
     """Every program gets its Flash Meeting Feedback surveys (mentee and mentor) with the
     default questions, whichever way it was created (admin, seed command, factories)."""
     if created and not kwargs.get("raw"):
-        from surveys import services
-
         services.surveys_ensure_for_program(program=instance)

@@ -29,7 +29,7 @@ from tests.notifications.factories import NotificationFactory
 
 @dataclass
 class Side:
-    """One program's objects, by model label ("mentoring.connection": [obj, ...])."""
+    """One program's objects, by model label ("matching.connection": [obj, ...])."""
 
     program: Program
     mentor: User

@@ -12,7 +12,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from flash_meetings.models import AvailabilitySlot
-from mentoring.models import Connection, Membership, User
+from matching.models import Connection
+from mentoring.models import Membership, User
 from surveys.admin import SurveyAdmin
 from surveys.models import Survey
 from tests.admin_scoping.forms import admin_form_data
@@ -136,7 +137,7 @@ def test_create_connection_with_another_programs_people_is_refused(alpha_client,
         Membership.objects.get(program=world.bravo.program, user=world.bravo.mentor),
         Membership.objects.get(program=world.bravo.program, user=world.bravo.mentee),
     )
-    url = reverse("admin:mentoring_connection_add")
+    url = reverse("admin:matching_connection_add")
     count = Connection.objects.count()
     response = alpha_client.post(url, {"mentor": bravo_mentor.pk, "mentee": bravo_mentee.pk})
     assert response.status_code == 400

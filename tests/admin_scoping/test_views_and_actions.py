@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from matching.models import Connection
 from mentoring import services
-from mentoring.models import Connection, ProgramAdministrator
+from mentoring.models import ProgramAdministrator
 from notifications.models import Notification
 from tests.factories import UserFactory
 
@@ -109,17 +110,17 @@ def _act(client, label: str, action: str, pks: list[int], **extra):
 
 def test_actions_on_another_programs_ids_change_nothing(alpha_client, world):
     alpha, bravo = world.alpha, world.bravo
-    connection = _first(bravo, "mentoring.connection")
-    _act(alpha_client, "mentoring.connection", "end_connections", [connection.pk])
+    connection = _first(bravo, "matching.connection")
+    _act(alpha_client, "matching.connection", "end_connections", [connection.pk])
     assert Connection.objects.get(pk=connection.pk).status == Connection.Status.ACTIVE
 
     failed = _first(bravo, "notifications.notification")
     _act(alpha_client, "notifications.notification", "send_again", [failed.pk])
     assert Notification.objects.get(pk=failed.pk).status == Notification.Status.FAILED
 
-    entry = _first(bravo, "mentoring.preferredmentor")
+    entry = _first(bravo, "matching.preferredmentor")
     count = Connection.objects.count()
-    _act(alpha_client, "mentoring.preferredmentor", "create_connections", [entry.pk])
+    _act(alpha_client, "matching.preferredmentor", "create_connections", [entry.pk])
     assert Connection.objects.count() == count
 
     slot = _first(bravo, "flash_meetings.availabilityslot")
@@ -127,8 +128,8 @@ def test_actions_on_another_programs_ids_change_nothing(alpha_client, world):
     assert type(slot).objects.filter(pk=slot.pk).exists()
 
     # The same actions on their own program's rows do act.
-    own = _first(alpha, "mentoring.connection")
-    _act(alpha_client, "mentoring.connection", "end_connections", [own.pk])
+    own = _first(alpha, "matching.connection")
+    _act(alpha_client, "matching.connection", "end_connections", [own.pk])
     assert Connection.objects.get(pk=own.pk).status == Connection.Status.ENDED
     own_failed = _first(alpha, "notifications.notification")
     _act(alpha_client, "notifications.notification", "send_again", [own_failed.pk])

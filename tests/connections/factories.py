@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from mentoring.models import Connection, ConnectionRequest, PreferredMentor
+from matching.models import Connection, ConnectionRequest, PreferredMentor
 from tests.factories import ProgramFactory, UserFactory
 
 

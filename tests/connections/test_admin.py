@@ -7,7 +7,8 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mentoring.models import Connection, Membership
+from matching.models import Connection
+from mentoring.models import Membership
 from notifications.models import Notification
 from tests.connections.conftest import configure
 from tests.connections.factories import (
@@ -26,12 +27,12 @@ def test_connection_and_request_lists_filter_search_and_show_origin(
 ):
     ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee, origin="admin")
     ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
-    url = reverse("admin:mentoring_connection_changelist")
+    url = reverse("admin:matching_connection_changelist")
     html = admin_client.get(url, {"origin__exact": "admin", "q": "Elif"}).content.decode()
     assert "Amara Okafor" in html and "Program admin" in html
     html = admin_client.get(url, {"q": "nobody-like-this"}).content.decode()
     assert "0 connections" in html
-    url = reverse("admin:mentoring_connectionrequest_changelist")
+    url = reverse("admin:matching_connectionrequest_changelist")
     html = admin_client.get(
         url, {"status__exact": "pending", "program__id__exact": ongoing_program.pk, "q": "Amara"}
     ).content.decode()
@@ -42,7 +43,7 @@ def test_create_connection_in_admin_calls_the_service(
     admin_client, ongoing_program, mentor_membership, mentee
 ):
     mentee_membership = Membership.objects.get(user=mentee)
-    url = reverse("admin:mentoring_connection_add")
+    url = reverse("admin:matching_connection_add")
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(
         url, {"mentor": mentor_membership.pk, "mentee": mentee_membership.pk}
@@ -63,7 +64,7 @@ def test_create_connection_in_admin_respects_a_full_mentor(admin_client, mentor_
     mentor_membership.max_ongoing_mentees = 0
     mentor_membership.save()
     response = admin_client.post(
-        reverse("admin:mentoring_connection_add"),
+        reverse("admin:matching_connection_add"),
         {"mentor": mentor_membership.pk, "mentee": Membership.objects.get(user=mentee).pk},
     )
     assert response.status_code == 400
@@ -74,7 +75,7 @@ def test_create_connection_in_admin_respects_a_full_mentor(admin_client, mentor_
 def test_end_connection_action(admin_client, ongoing_program, mentor, mentee):
     connection = ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     response = admin_client.post(
-        reverse("admin:mentoring_connection_changelist"),
+        reverse("admin:matching_connection_changelist"),
         {"action": "end_connections", ACTION_CHECKBOX_NAME: [connection.pk]},
     )
     assert response.status_code == 302
@@ -89,7 +90,7 @@ def test_preferred_lists_and_the_create_connection_action(
     configure(ongoing_program, preferred_mentoring_enabled=True, max_ongoing_mentors_per_mentee=1)
     first = PreferredMentorFactory(program=ongoing_program, mentee=mentee, mentor=mentor, rank=1)
     PreferredMentorFactory(program=ongoing_program, mentee=mentee, mentor=other_mentor, rank=2)
-    url = reverse("admin:mentoring_preferredmentor_changelist")
+    url = reverse("admin:matching_preferredmentor_changelist")
     html = admin_client.get(url, {"q": "Elif"}).content.decode()
     assert html.index("Amara Okafor") < html.index("Bruno Costa")
     response = admin_client.post(

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core import mail
 
-from mentoring import services
-from mentoring.models import Connection, ConnectionRequest
+from matching import services
+from matching.models import Connection, ConnectionRequest
 from tests.conftest import sign_in
 from tests.connections.conftest import configure
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def directory(client):
-    return client.get(reverse("mentoring:directory", args=["ongoing"]))
+    return client.get(reverse("portal:directory", args=["ongoing"]))
 
 
 def test_second_view_skips_the_sort_query(
@@ -23,7 +23,7 @@ def test_second_view_skips_the_sort_query(
     with django_assert_num_queries(4):  # the order comes from the cache
         directory(client)
     with django_assert_num_queries(4):
-        client.get(reverse("mentoring:directory", args=["ongoing"]), {"page": 2})
+        client.get(reverse("portal:directory", args=["ongoing"]), {"page": 2})
 
 
 def test_a_new_or_renamed_mentor_shows_at_once(client, ongoing_program, mentee):
@@ -51,7 +51,7 @@ def test_slot_counts_are_live(client, ongoing_program, mentee):
 
 
 def test_signing_in_does_not_start_a_new_generation(ongoing_program, mentee):
-    from mentoring import directory_cache
+    from portal import directory_cache
 
     before = directory_cache._generation()
     mentee.save(update_fields=["last_login"])
@@ -63,5 +63,5 @@ def test_signing_in_does_not_start_a_new_generation(ongoing_program, mentee):
 def test_profile_links_in_the_directory_resolve_to_the_profile(client, ongoing_program, mentee):
     membership = MentorMembershipFactory(program=ongoing_program)
     client.force_login(mentee)
-    profile = reverse("mentoring:mentor_profile", args=["ongoing", membership.pk])
+    profile = reverse("portal:mentor_profile", args=["ongoing", membership.pk])
     assert f'href="{profile}"' in directory(client).content.decode()

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mentoring import services
-from mentoring.models import ConnectionRequest
+from matching import services
+from matching.models import ConnectionRequest
 from notifications.models import Notification
 from tests.connections.conftest import configure
 from tests.factories import MentorMembershipFactory

@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mentoring import views
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MentorMembershipFactory
 from tests.factories import mentee as make_mentee
@@ -18,9 +17,10 @@ pytestmark = pytest.mark.django_db
 # session, user, program access (+settings), the ordered ids (cached: see
 # test_directory_cache.py), page of mentors by id with slots
 DIRECTORY = 5
-# session, user, program access, mentor with slots, pair counts (one statement),
-# (no flash section)
-PROFILE = 5
+# session, user, program access, mentor with slots, pair counts (one statement), the
+# mentor's open flash-meeting slots (the program's settings and the viewer's membership
+# come with the program access)
+PROFILE = 6
 # session, user, pending (+mentee, program, settings), answered (+mentee, program)
 REQUESTS_RECEIVED = 4
 # session, user, requests (+mentor, program)
@@ -38,12 +38,6 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
-@pytest.fixture
-def no_flash_section(monkeypatch):
-    """Pin our own profile queries; the flash meetings section is measured separately."""
-    monkeypatch.setattr(views, "_flash_meeting_section_template", lambda: "")
-
-
 def grow(rows, make):
     for _ in range(rows):
         make()
@@ -58,9 +52,9 @@ def test_directory(client, ongoing_program, mentee, django_assert_num_queries, r
         )
     client.force_login(mentee)
     with django_assert_num_queries(DIRECTORY):
-        client.get(reverse("mentoring:directory", args=["ongoing"]))
+        client.get(reverse("portal:directory", args=["ongoing"]))
     with django_assert_num_queries(DIRECTORY):
-        client.get(reverse("mentoring:directory", args=["ongoing"]), {"q": "python", "page": 2})
+        client.get(reverse("portal:directory", args=["ongoing"]), {"q": "python", "page": 2})
 
 
 @pytest.mark.parametrize("rows", [5, 50])
@@ -69,7 +63,6 @@ def test_profile(
     ongoing_program,
     mentor_membership,
     mentee,
-    no_flash_section,
     django_assert_num_queries,
     rows,
 ):
@@ -87,7 +80,7 @@ def test_profile(
             mentee=make_mentee(ongoing_program),
         )
     client.force_login(mentee)
-    url = reverse("mentoring:mentor_profile", args=["ongoing", mentor_membership.pk])
+    url = reverse("portal:mentor_profile", args=["ongoing", mentor_membership.pk])
     with django_assert_num_queries(PROFILE):
         html = client.get(url).content.decode()
     assert ">Connect</button>" in html
@@ -97,7 +90,7 @@ def test_profile_with_the_flash_meetings_section_costs_the_same_for_5_and_50_row
     client, ongoing_program, mentor_membership, mentee
 ):
     client.force_login(mentee)
-    url = reverse("mentoring:mentor_profile", args=["ongoing", mentor_membership.pk])
+    url = reverse("portal:mentor_profile", args=["ongoing", mentor_membership.pk])
     counts = []
     for rows in (5, 45):
         for _ in range(rows):
@@ -128,7 +121,7 @@ def test_requests_received(
         )
     client.force_login(mentor)
     with django_assert_num_queries(REQUESTS_RECEIVED):
-        html = client.get(reverse("mentoring:requests_received")).content.decode()
+        html = client.get(reverse("matching:requests_received")).content.decode()
     assert html.count("Decline request") == rows
 
 
@@ -143,7 +136,7 @@ def test_requests_sent(client, ongoing_program, mentee, django_assert_num_querie
         )
     client.force_login(mentee)
     with django_assert_num_queries(REQUESTS_SENT):
-        html = client.get(reverse("mentoring:requests_sent")).content.decode()
+        html = client.get(reverse("matching:requests_sent")).content.decode()
     assert "Withdraw request to" in html
 
 
@@ -164,7 +157,7 @@ def test_dashboard(client, ongoing_program, mentor_membership, mentee):
                 program=ongoing_program, mentor=mentor, mentee=make_mentee(ongoing_program)
             )
         with CaptureQueriesContext(connection) as captured:
-            html = client.get(reverse("mentoring:dashboard")).content.decode()
+            html = client.get(reverse("portal:dashboard")).content.decode()
         assert html.count("/connections/") >= rows
         totals.append(len(captured))
     assert totals == [MENTOR_DASHBOARD, MENTOR_DASHBOARD]
@@ -181,4 +174,4 @@ def test_mentee_dashboard(client, ongoing_program, mentee, django_assert_num_que
             ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client.force_login(mentee)
     with django_assert_num_queries(MENTEE_DASHBOARD):
-        client.get(reverse("mentoring:dashboard"))
+        client.get(reverse("portal:dashboard"))

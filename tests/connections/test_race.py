@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from mentoring.models import Connection, ConnectionRequest
+from matching.models import Connection, ConnectionRequest
 from notifications.models import Notification
 from tests.connections.conftest import configure
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
@@ -80,7 +80,7 @@ def test_fifty_mentees_race_for_the_last_slot(race_program):
     mentor = membership.user
     for _ in range(2):
         ConnectionFactory(program=race_program, mentor=mentor, mentee=make_mentee(race_program))
-    url = reverse("mentoring:connect", args=[race_program.slug, membership.pk])
+    url = reverse("portal:connect", args=[race_program.slug, membership.pk])
     clients = [logged_in(make_mentee(race_program)) for _ in range(THREADS)]
 
     responses = run_together(
@@ -114,7 +114,7 @@ def test_fifty_concurrent_accepts_after_the_limit_was_lowered(race_program):
 
     responses = run_together(
         [
-            lambda c=c, r=r: c.post(reverse("mentoring:request_accept", args=[r.pk]))
+            lambda c=c, r=r: c.post(reverse("matching:request_accept", args=[r.pk]))
             for c, r in zip(clients, requests, strict=True)
         ]
     )
@@ -132,7 +132,7 @@ def test_fifty_concurrent_accepts_after_the_limit_was_lowered(race_program):
 def test_double_submit_of_the_same_request_at_once_makes_one_row_and_one_email(race_program):
     membership = MentorMembershipFactory(program=race_program)
     mentee = make_mentee(race_program)
-    url = reverse("mentoring:connect", args=[race_program.slug, membership.pk])
+    url = reverse("portal:connect", args=[race_program.slug, membership.pk])
     clients = [logged_in(mentee) for _ in range(10)]
     mail.outbox = []
 
@@ -152,7 +152,7 @@ def test_double_submit_of_the_same_accept_at_once_makes_one_connection_and_one_e
     request = ConnectionRequestFactory(
         program=race_program, mentor=membership.user, mentee=make_mentee(race_program)
     )
-    url = reverse("mentoring:request_accept", args=[request.pk])
+    url = reverse("matching:request_accept", args=[request.pk])
     clients = [logged_in(membership.user) for _ in range(10)]
     mail.outbox = []
 

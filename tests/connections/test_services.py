@@ -6,17 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mentoring import services
-from mentoring.errors import (
-    AlreadyConnected,
-    IllegalTransition,
-    InvalidInput,
-    MenteeAtLimit,
-    MentorFull,
-    NotAllowed,
-    RequestAlreadyPending,
-)
-from mentoring.models import Connection, ConnectionRequest, Membership
+from matching import services
+from matching.errors import AlreadyConnected, MenteeAtLimit, MentorFull, RequestAlreadyPending
+from matching.models import Connection, ConnectionRequest
+from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
+from mentoring.models import Membership
 from notifications.models import Notification
 from tests.connections.conftest import configure
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
@@ -313,7 +307,7 @@ def test_answered_requests_never_expire(ongoing_program, mentor, mentee):
 
 
 def test_the_periodic_task_runs_the_service(ongoing_program, mentor, mentee):
-    from mentoring.tasks import expire_connection_requests
+    from matching.tasks import expire_connection_requests
 
     request = ask(ongoing_program, mentor, mentee)
     ConnectionRequest.objects.filter(pk=request.pk).update(

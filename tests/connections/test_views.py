@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from mentoring.models import Connection, ConnectionRequest, Membership, PreferredMentor
+from matching.models import Connection, ConnectionRequest, PreferredMentor
+from mentoring.models import Membership
 from notifications.models import Notification
 from tests.connections.conftest import configure
 from tests.connections.factories import (
@@ -19,11 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def profile_url(membership):
-    return reverse("mentoring:mentor_profile", args=[membership.program.slug, membership.pk])
+    return reverse("portal:mentor_profile", args=[membership.program.slug, membership.pk])
 
 
 def connect_url(membership):
-    return reverse("mentoring:connect", args=[membership.program.slug, membership.pk])
+    return reverse("portal:connect", args=[membership.program.slug, membership.pk])
 
 
 # --- Directory -----------------------------------------------------------------------------
@@ -41,7 +42,7 @@ def test_directory_lists_mentors_and_whether_they_take_mentees_without_revealing
         program=ongoing_program, mentor=other_mentor, mentee=make_mentee(ongoing_program)
     )
     client.force_login(mentee)
-    html = client.get(reverse("mentoring:directory", args=["ongoing"])).content.decode()
+    html = client.get(reverse("portal:directory", args=["ongoing"])).content.decode()
     assert "Amara Okafor" in html and "Bruno Costa" in html
     assert "Taking new mentees" in html and "Not taking new mentees right now" in html
     assert "Secret Mentee" not in html
@@ -56,7 +57,7 @@ def test_directory_search_by_name_and_expertise(client, ongoing_program, mentee)
         program=ongoing_program, user__display_name="Dana Levi", expertise="hiring"
     )
     client.force_login(mentee)
-    url = reverse("mentoring:directory", args=["ongoing"])
+    url = reverse("portal:directory", args=["ongoing"])
     html = client.get(url, {"q": "statis"}).content.decode()
     assert "Chen Wei" in html and "Dana Levi" not in html
     html = client.get(url, {"q": "dana"}).content.decode()
@@ -68,7 +69,7 @@ def test_directory_paginates(client, ongoing_program, mentee):
     for index in range(25):
         MentorMembershipFactory(program=ongoing_program, user__display_name=f"Mentor {index:02}")
     client.force_login(mentee)
-    url = reverse("mentoring:directory", args=["ongoing"])
+    url = reverse("portal:directory", args=["ongoing"])
     first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
     assert "Page 1 of 2" in first and "Mentor 00" in first and "Mentor 24" not in first
@@ -77,7 +78,7 @@ def test_directory_paginates(client, ongoing_program, mentee):
 
 def test_directory_and_profile_are_404_for_non_members(client, mentor_membership):
     client.force_login(UserFactory())
-    assert client.get(reverse("mentoring:directory", args=["ongoing"])).status_code == 404
+    assert client.get(reverse("portal:directory", args=["ongoing"])).status_code == 404
     assert client.get(profile_url(mentor_membership)).status_code == 404
 
 
@@ -88,7 +89,7 @@ def test_one_time_only_mentors_are_labelled_and_cannot_be_asked(
     mentor_membership.offers_ongoing = False
     mentor_membership.save()
     client.force_login(mentee)
-    html = client.get(reverse("mentoring:directory", args=["ongoing"])).content.decode()
+    html = client.get(reverse("portal:directory", args=["ongoing"])).content.decode()
     assert "One-time meetings only" in html
     html = client.get(profile_url(mentor_membership)).content.decode()
     assert "offers one-time meetings only." in html
@@ -102,7 +103,7 @@ def test_profile_says_whether_the_mentor_takes_mentees_as_the_directory_does(
     client, ongoing_program, mentor_membership, mentee
 ):
     client.force_login(mentee)
-    directory_url = reverse("mentoring:directory", args=["ongoing"])
+    directory_url = reverse("portal:directory", args=["ongoing"])
     assert (
         "<p>Taking new mentees</p>" in client.get(profile_url(mentor_membership)).content.decode()
     )
@@ -177,7 +178,7 @@ def test_connect_sends_the_request_and_leads_to_the_mentees_requests(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(connect_url(mentor_membership), {"message": "Hello Amara!"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("mentoring:requests_sent")
+    assert response["Location"] == reverse("matching:requests_sent")
     html = client.get(response["Location"]).content.decode()
     assert "Your request was sent to Amara Okafor" in html
     assert "Waiting for an answer" in html
@@ -224,7 +225,7 @@ def test_double_submit_of_an_accept_makes_one_connection_and_one_email(
 ):
     request = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client.force_login(mentor)
-    url = reverse("mentoring:request_accept", args=[request.pk])
+    url = reverse("matching:request_accept", args=[request.pk])
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url)
         second = client.post(url)
@@ -245,7 +246,7 @@ def test_mentor_sees_pending_requests_with_messages_and_answers_them(
     )
     second = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=other_mentee)
     client.force_login(mentor)
-    html = client.get(reverse("mentoring:requests_received")).content.decode()
+    html = client.get(reverse("matching:requests_received")).content.decode()
     assert "I want to grow." in html
     assert "Accept Elif Demir" in html and "Decline Farid Haddad" in html
     for reason in ("Not the right match", "Reached my limit", "Busy at this time", "Other"):
@@ -253,18 +254,18 @@ def test_mentor_sees_pending_requests_with_messages_and_answers_them(
     assert f'<label for="id_decline_{first.pk}_reason">' in html
 
     response = client.post(
-        reverse("mentoring:request_decline", args=[second.pk]), {"reason": "", "note": ""}
+        reverse("matching:request_decline", args=[second.pk]), {"reason": "", "note": ""}
     )
     assert response.status_code == 400
     assert "Choose a reason for declining." in response.content.decode()
 
     response = client.post(
-        reverse("mentoring:request_decline", args=[second.pk]),
+        reverse("matching:request_decline", args=[second.pk]),
         {"reason": "not_right_match", "note": "Try Bruno"},
     )
     assert response.status_code == 302
-    assert client.post(reverse("mentoring:request_accept", args=[first.pk])).status_code == 302
-    html = client.get(reverse("mentoring:requests_received")).content.decode()
+    assert client.post(reverse("matching:request_accept", args=[first.pk])).status_code == 302
+    html = client.get(reverse("matching:requests_received")).content.decode()
     assert "No requests are waiting for you." in html
     assert "Not the right match" in html and "Accepted" in html
 
@@ -280,15 +281,15 @@ def test_mentee_sees_states_and_withdraws_while_pending(client, ongoing_program,
     )
     pending = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client.force_login(mentee)
-    html = client.get(reverse("mentoring:requests_sent")).content.decode()
+    html = client.get(reverse("matching:requests_sent")).content.decode()
     assert "Declined: Busy at this time" in html and "Next term!" in html
     assert "Withdraw request to Amara Okafor" in html
-    assert f'action="{reverse("mentoring:request_withdraw", args=[declined.pk])}"' not in html
-    response = client.post(reverse("mentoring:request_withdraw", args=[pending.pk]))
+    assert f'action="{reverse("matching:request_withdraw", args=[declined.pk])}"' not in html
+    response = client.post(reverse("matching:request_withdraw", args=[pending.pk]))
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == "withdrawn"
-    again = client.post(reverse("mentoring:request_withdraw", args=[pending.pk]))
+    again = client.post(reverse("matching:request_withdraw", args=[pending.pk]))
     assert again.status_code == 409
     assert "already withdrawn" in again.content.decode()
 
@@ -301,7 +302,7 @@ def test_accepting_an_answered_request_is_a_readable_409(
         program=ongoing_program, mentor=mentor, mentee=mentee, status=status
     )
     client.force_login(mentor)
-    response = client.post(reverse("mentoring:request_accept", args=[request.pk]))
+    response = client.post(reverse("matching:request_accept", args=[request.pk]))
     assert response.status_code == 409
     assert f"already {status}" in response.content.decode()
 
@@ -309,19 +310,19 @@ def test_accepting_an_answered_request_is_a_readable_409(
 @pytest.mark.parametrize(
     "name",
     [
-        "mentoring:connect",
-        "mentoring:request_accept",
-        "mentoring:request_decline",
-        "mentoring:request_withdraw",
-        "mentoring:connection_end",
-        "mentoring:preferred_add",
-        "mentoring:preferred_remove",
-        "mentoring:preferred_move",
+        "portal:connect",
+        "matching:request_accept",
+        "matching:request_decline",
+        "matching:request_withdraw",
+        "matching:connection_end",
+        "portal:preferred_add",
+        "matching:preferred_remove",
+        "matching:preferred_move",
     ],
 )
 def test_actions_refuse_get(client, mentee, name):
     client.force_login(mentee)
-    args = ["ongoing", 1] if name in ("mentoring:connect", "mentoring:preferred_add") else [1]
+    args = ["ongoing", 1] if name in ("portal:connect", "portal:preferred_add") else [1]
     assert client.get(reverse(name, args=args)).status_code == 405
 
 
@@ -331,7 +332,7 @@ def test_actions_need_csrf(ongoing_program, mentor, mentee):
     request = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client = Client(enforce_csrf_checks=True)
     client.force_login(mentor)
-    assert client.post(reverse("mentoring:request_accept", args=[request.pk])).status_code == 403
+    assert client.post(reverse("matching:request_accept", args=[request.pk])).status_code == 403
 
 
 # --- IDOR ----------------------------------------------------------------------------------
@@ -352,13 +353,13 @@ def objects(ongoing_program, mentor, mentee):
 
 
 IDOR_CASES = [
-    ("post", "mentoring:request_accept", "request", {}),
-    ("post", "mentoring:request_decline", "request", {"reason": "other"}),
-    ("post", "mentoring:request_withdraw", "request", {}),
-    ("get", "mentoring:connection_detail", "connection", {}),
-    ("post", "mentoring:connection_end", "connection", {"reason": "bye"}),
-    ("post", "mentoring:preferred_remove", "preferred", {}),
-    ("post", "mentoring:preferred_move", "preferred", {"direction": "up"}),
+    ("post", "matching:request_accept", "request", {}),
+    ("post", "matching:request_decline", "request", {"reason": "other"}),
+    ("post", "matching:request_withdraw", "request", {}),
+    ("get", "matching:connection_detail", "connection", {}),
+    ("post", "matching:connection_end", "connection", {"reason": "bye"}),
+    ("post", "matching:preferred_remove", "preferred", {}),
+    ("post", "matching:preferred_move", "preferred", {"direction": "up"}),
 ]
 
 
@@ -378,10 +379,10 @@ def test_other_people_get_404_on_every_request_and_connection_url(
 
 def test_the_wrong_side_of_a_request_gets_404_too(client, objects, mentor, mentee):
     client.force_login(mentee)  # the mentee cannot accept their own request
-    url = reverse("mentoring:request_accept", args=[objects["request"].pk])
+    url = reverse("matching:request_accept", args=[objects["request"].pk])
     assert client.post(url).status_code == 404
     client.force_login(mentor)  # the mentor cannot withdraw it
-    url = reverse("mentoring:request_withdraw", args=[objects["request"].pk])
+    url = reverse("matching:request_withdraw", args=[objects["request"].pk])
     assert client.post(url).status_code == 404
 
 
@@ -393,21 +394,21 @@ def test_both_dashboards_show_the_connection_and_either_side_can_end_it(
 ):
     connection = ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client.force_login(mentee)
-    html = client.get(reverse("mentoring:dashboard")).content.decode()
+    html = client.get(reverse("portal:dashboard")).content.decode()
     assert "Your mentors" in html and "Amara Okafor" in html
     client.force_login(mentor)
-    html = client.get(reverse("mentoring:dashboard")).content.decode()
+    html = client.get(reverse("portal:dashboard")).content.decode()
     assert "Your mentees" in html and "Elif Demir" in html
 
-    detail = reverse("mentoring:connection_detail", args=[connection.pk])
+    detail = reverse("matching:connection_detail", args=[connection.pk])
     html = client.get(detail).content.decode()
     assert '<label for="id_reason">Why does the connection end?</label>' in html
-    end = reverse("mentoring:connection_end", args=[connection.pk])
+    end = reverse("matching:connection_end", args=[connection.pk])
     assert client.post(end, {"reason": ""}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(end, {"reason": "Goal reached"}).status_code == 302
     assert client.post(end, {"reason": "Again"}).status_code == 409
-    html = client.get(reverse("mentoring:dashboard")).content.decode()
+    html = client.get(reverse("portal:dashboard")).content.decode()
     assert "No ongoing mentees yet." in html
     assert [m.to for m in mail.outbox] == [[mentee.email]]
 
@@ -423,20 +424,18 @@ def test_preferred_mentoring_profile_offers_the_list_instead_of_connect(
     html = client.get(profile_url(mentor_membership)).content.decode()
     assert ">Connect</button>" not in html
     assert "Add to my preferred mentors" in html
-    response = client.post(
-        reverse("mentoring:preferred_add", args=["ongoing", mentor_membership.pk])
-    )
+    response = client.post(reverse("portal:preferred_add", args=["ongoing", mentor_membership.pk]))
     assert response.status_code == 302
     other = Membership.objects.get(user=other_mentor)
-    client.post(reverse("mentoring:preferred_add", args=["ongoing", other.pk]))
-    listing = reverse("mentoring:preferred_list", args=["ongoing"])
+    client.post(reverse("portal:preferred_add", args=["ongoing", other.pk]))
+    listing = reverse("matching:preferred_list", args=["ongoing"])
     html = client.get(listing).content.decode()
     assert html.index("Amara Okafor") < html.index("Bruno Costa")
     second = PreferredMentor.objects.get(mentor=other_mentor)
-    client.post(reverse("mentoring:preferred_move", args=[second.pk]), {"direction": "up"})
+    client.post(reverse("matching:preferred_move", args=[second.pk]), {"direction": "up"})
     html = client.get(listing).content.decode()
     assert html.index("Bruno Costa") < html.index("Amara Okafor")
-    client.post(reverse("mentoring:preferred_remove", args=[second.pk]))
+    client.post(reverse("matching:preferred_remove", args=[second.pk]))
     assert list(PreferredMentor.objects.values_list("mentor", "rank")) == [
         (mentor_membership.user_id, 1)
     ]
@@ -447,20 +446,15 @@ def test_preferred_mentoring_profile_offers_the_list_instead_of_connect(
 
 def test_preferred_list_is_404_outside_preferred_programs(client, mentee):
     client.force_login(mentee)
-    response = client.get(reverse("mentoring:preferred_list", args=["ongoing"]))
+    response = client.get(reverse("matching:preferred_list", args=["ongoing"]))
     assert response.status_code == 404
 
 
-def test_the_profile_has_a_place_for_the_flash_meeting_section(client, mentor_membership, mentee):
-    from mentoring import views
-
+def test_the_profile_shows_the_flash_meetings_section(client, mentor_membership, mentee):
     client.force_login(mentee)
     response = client.get(profile_url(mentor_membership))
-    assert "flash_meeting_section_template" in response.context
-    assert response.context["flash_meeting_section_template"] in (
-        "",
-        views.FLASH_MEETING_SECTION_TEMPLATE,
-    )
+    assert response.context["flash_meetings"].mentor_membership == mentor_membership
+    assert 'id="flash-meetings-heading"' in response.content.decode()
 
 
 def test_no_notification_rows_for_refused_actions(client, mentor_membership, mentee):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from flash_meetings import services
+from flash_meetings import errors, services
 from flash_meetings.models import FlashMeeting
 from mentoring.models import Membership
 from tests.factories import MembershipFactory, UserFactory
@@ -72,7 +72,7 @@ def test_twenty_mentees_race_for_one_slot_and_exactly_one_gets_it(program, mento
     losers = [value for kind, value in outcomes if kind == "error"]
     assert len(winners) == 1
     assert len(losers) == THREADS - 1
-    assert all(isinstance(error, services.SlotTaken) for error in losers), losers
+    assert all(isinstance(error, errors.SlotTaken) for error in losers), losers
     assert all("someone booked this slot" in error.message for error in losers)
 
     meeting = winners[0]
@@ -110,9 +110,7 @@ def test_concurrent_accepts_of_overlapping_times_schedule_only_one(program, ment
     )
 
     assert sum(kind == "ok" for kind, _value in outcomes) == 1
-    assert all(
-        isinstance(value, services.SlotOverlap) for kind, value in outcomes if kind == "error"
-    )
+    assert all(isinstance(value, errors.SlotOverlap) for kind, value in outcomes if kind == "error")
     assert FlashMeeting.objects.filter(status=FlashMeeting.Status.SCHEDULED).count() == 1
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from flash_meetings import services
+from flash_meetings import errors, services
 from flash_meetings.models import AvailabilitySlot, FlashMeeting
 from mentoring.models import Membership
 from notifications.models import Notification
@@ -54,7 +54,7 @@ def test_second_request_for_the_same_slot_gets_a_clear_message(
 ):
     slot = slot_for(mentor_membership, in_days(3))
     request_slot(mentor_membership, mentee, slot)
-    with pytest.raises(services.SlotTaken, match="someone booked this slot"):
+    with pytest.raises(errors.SlotTaken, match="someone booked this slot"):
         request_slot(mentor_membership, make_mentee("other"), slot)
 
 
@@ -92,7 +92,7 @@ def test_proposed_times_up_to_three(mentor_membership, mentee):
     )
     assert meeting.starts_at is None
     assert [p.starts_at for p in meeting.proposed_times.all()] == times
-    with pytest.raises(services.BadRequest, match="at most 3"):
+    with pytest.raises(errors.BadRequest, match="at most 3"):
         services.flash_meeting_request(
             mentor_membership=mentor_membership,
             mentee=mentee,
@@ -104,19 +104,19 @@ def test_proposed_times_up_to_three(mentor_membership, mentee):
 def test_a_mentor_cannot_meet_themselves(mentor_membership):
     MembershipFactory(program=mentor_membership.program, user=mentor_membership.user, role="mentee")
     slot = slot_for(mentor_membership, in_days(3))
-    with pytest.raises(services.SelfMeeting):
+    with pytest.raises(errors.SelfMeeting):
         request_slot(mentor_membership, mentor_membership.user, slot)
 
 
 def test_inactive_memberships_cannot_act(mentor_membership, mentee):
     slot = slot_for(mentor_membership, in_days(3))
     Membership.objects.filter(user=mentee).update(active=False)
-    with pytest.raises(services.InactiveMembership):
+    with pytest.raises(errors.InactiveMembership):
         request_slot(mentor_membership, mentee, slot)
     Membership.objects.filter(user=mentee).update(active=True)
     meeting = request_slot(mentor_membership, mentee, slot)
     Membership.objects.filter(pk=mentor_membership.pk).update(active=False)
-    with pytest.raises(services.InactiveMembership):
+    with pytest.raises(errors.InactiveMembership):
         services.flash_meeting_accept(meeting=meeting, actor=mentor_membership.user)
 
 
@@ -126,22 +126,22 @@ def test_only_where_one_time_mentoring_is_offered(mentor_membership, mentee, mat
     matching_settings.save()
     Membership.objects.filter(pk=mentor_membership.pk).update(offers_one_time=False)
     mentor_membership.refresh_from_db()
-    with pytest.raises(services.NotOffered, match="does not offer one-time"):
+    with pytest.raises(errors.NotOffered, match="does not offer one-time"):
         request_slot(mentor_membership, mentee, slot)
     matching_settings.mentors_choose_modes = False
     matching_settings.one_time_enabled = False
     matching_settings.save()
-    with pytest.raises(services.NotOffered, match="program does not offer"):
+    with pytest.raises(errors.NotOffered, match="program does not offer"):
         request_slot(mentor_membership, mentee, slot)
 
 
 def test_booking_notice_at_its_edge(mentor_membership, mentee, matching_settings, monkeypatch):
     now = timezone.now().replace(microsecond=0)
-    monkeypatch.setattr(services.timezone, "now", lambda: now)
+    monkeypatch.setattr(timezone, "now", lambda: now)  # django.utils.timezone, as services read it
     hours = matching_settings.min_booking_notice_hours
     too_soon = slot_for(mentor_membership, now + timedelta(hours=hours) - timedelta(minutes=1))
     just_right = slot_for(mentor_membership, now + timedelta(hours=hours))
-    with pytest.raises(services.TooSoon, match=f"at least {hours} hours ahead"):
+    with pytest.raises(errors.TooSoon, match=f"at least {hours} hours ahead"):
         request_slot(mentor_membership, mentee, too_soon)
     assert request_slot(mentor_membership, mentee, just_right).pk
 
@@ -154,7 +154,7 @@ def test_pending_request_limit_at_its_edge(program, matching_settings, mentee):
     memberships = MentorMembershipFactory.create_batch(3, program=program)
     for membership in memberships[:2]:
         request_slot(membership, mentee, slot_for(membership, in_days(3)))
-    with pytest.raises(services.PendingLimitReached, match="2 meeting requests"):
+    with pytest.raises(errors.PendingLimitReached, match="2 meeting requests"):
         request_slot(memberships[2], mentee, slot_for(memberships[2], in_days(3)))
     # Answered requests no longer count.
     first = FlashMeeting.objects.filter(mentee=mentee).first()
@@ -174,7 +174,7 @@ def test_monthly_limit_counts_pending_and_scheduled_at_its_edge(mentor_membershi
     a = request_slot(mentor_membership, make_mentee("a"), slots[0])
     services.flash_meeting_accept(meeting=a, actor=mentor_membership.user)  # scheduled
     request_slot(mentor_membership, make_mentee("b"), slots[1])  # pending
-    with pytest.raises(services.MonthlyLimitReached, match="no flash meetings left"):
+    with pytest.raises(errors.MonthlyLimitReached, match="no flash meetings left"):
         request_slot(mentor_membership, make_mentee("c"), slots[2])
     assert request_slot(mentor_membership, make_mentee("d"), following).pk
 
@@ -209,7 +209,7 @@ def test_accept_one_of_the_proposed_times(mentor_membership, mentee):
     meeting = services.flash_meeting_request(
         mentor_membership=mentor_membership, mentee=mentee, topic="t", proposed_starts=times
     )
-    with pytest.raises(services.BadRequest, match="choose one of the proposed times"):
+    with pytest.raises(errors.BadRequest, match="choose one of the proposed times"):
         services.flash_meeting_accept(meeting=meeting, actor=mentor_membership.user)
     chosen = meeting.proposed_times.get(starts_at=times[1])
     services.flash_meeting_accept(
@@ -221,10 +221,10 @@ def test_accept_one_of_the_proposed_times(mentor_membership, mentee):
 
 def test_only_the_mentor_answers_and_only_once(mentor_membership, mentee):
     meeting = request_slot(mentor_membership, mentee, slot_for(mentor_membership, in_days(3)))
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.flash_meeting_accept(meeting=meeting, actor=mentee)
     services.flash_meeting_decline(meeting=meeting, actor=mentor_membership.user, reason="Away")
-    with pytest.raises(services.InvalidTransition, match="already been answered"):
+    with pytest.raises(errors.InvalidTransition, match="already been answered"):
         services.flash_meeting_accept(meeting=meeting, actor=mentor_membership.user)
     note = Notification.objects.get(kind="flash_meeting_declined")
     assert note.recipient == mentee and note.context["reason"] == "Away"
@@ -232,7 +232,7 @@ def test_only_the_mentor_answers_and_only_once(mentor_membership, mentee):
 
 def test_decline_needs_a_reason(mentor_membership, mentee):
     meeting = request_slot(mentor_membership, mentee, slot_for(mentor_membership, in_days(3)))
-    with pytest.raises(services.BadRequest):
+    with pytest.raises(errors.BadRequest):
         services.flash_meeting_decline(meeting=meeting, actor=mentor_membership.user, reason=" ")
 
 
@@ -247,7 +247,7 @@ def test_mentor_proposes_another_time_and_the_mentee_accepts_it(mentor_membershi
     )
     assert meeting.awaits_mentee
     assert Notification.objects.filter(kind="flash_meeting_time_proposed", recipient=mentee)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.flash_meeting_accept_proposal(
             meeting=meeting, actor=mentor_membership.user, proposed_time=proposal
         )
@@ -261,14 +261,14 @@ def test_mentor_proposes_another_time_and_the_mentee_accepts_it(mentor_membershi
 
 def test_mentee_withdraws_while_pending_only(mentor_membership, mentee):
     meeting = request_slot(mentor_membership, mentee, slot_for(mentor_membership, in_days(3)))
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.flash_meeting_withdraw(meeting=meeting, actor=mentor_membership.user)
     services.flash_meeting_withdraw(meeting=meeting, actor=mentee)
     assert meeting.status == FlashMeeting.Status.WITHDRAWN
     assert Notification.objects.filter(
         kind="flash_meeting_withdrawn", recipient=mentor_membership.user
     ).exists()
-    with pytest.raises(services.InvalidTransition):
+    with pytest.raises(errors.InvalidTransition):
         services.flash_meeting_withdraw(meeting=meeting, actor=mentee)
 
 
@@ -290,7 +290,7 @@ def test_overlapping_scheduled_meetings_are_refused(mentor_membership, mentee, m
         topic="t",
         proposed_starts=[start + timedelta(minutes=15)],
     )
-    with pytest.raises(services.SlotOverlap, match="already has a meeting at that time"):
+    with pytest.raises(errors.SlotOverlap, match="already has a meeting at that time"):
         services.flash_meeting_accept(
             meeting=meeting,
             actor=mentor_membership.user,
@@ -333,7 +333,7 @@ def test_a_slot_overlapping_a_scheduled_meeting_cannot_be_requested(
         starts_at=start + timedelta(minutes=10),
         ends_at=start + timedelta(minutes=40),
     )
-    with pytest.raises(services.SlotTaken):
+    with pytest.raises(errors.SlotTaken):
         request_slot(mentor_membership, mentee, slot)
 
 
@@ -343,7 +343,7 @@ def test_a_slot_overlapping_a_scheduled_meeting_cannot_be_requested(
 def test_either_side_cancels_before_the_start_with_a_message(mentor_membership, mentee):
     meeting = request_slot(mentor_membership, mentee, slot_for(mentor_membership, in_days(3)))
     services.flash_meeting_accept(meeting=meeting, actor=mentor_membership.user)
-    with pytest.raises(services.BadRequest):
+    with pytest.raises(errors.BadRequest):
         services.flash_meeting_cancel(meeting=meeting, actor=mentee, message="")
     services.flash_meeting_cancel(meeting=meeting, actor=mentee, message="Sorry, ill")
     assert meeting.status == FlashMeeting.Status.CANCELLED
@@ -362,7 +362,7 @@ def test_a_started_meeting_cannot_be_cancelled(mentor_membership, mentee):
         starts_at=start,
         ends_at=start + timedelta(minutes=30),
     )
-    with pytest.raises(services.InvalidTransition, match="already started"):
+    with pytest.raises(errors.InvalidTransition, match="already started"):
         services.flash_meeting_cancel(meeting=meeting, actor=mentee, message="late")
 
 
@@ -387,7 +387,7 @@ def test_record_not_held_is_idempotent_and_for_participants_only(
     mentor_membership, mentee, outsider
 ):
     meeting = over_meeting(mentor_membership, mentee)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.flash_meeting_record_not_held(meeting=meeting, actor=outsider)
     services.flash_meeting_record_not_held(meeting=meeting, actor=mentor_membership.user)
     assert meeting.status == FlashMeeting.Status.DID_NOT_HAPPEN
@@ -411,12 +411,12 @@ def test_not_held_and_complete_need_the_meeting_to_be_over(mentor_membership, me
     meeting = FlashMeetingFactory(
         program=mentor_membership.program, mentor=mentor_membership.user, mentee=mentee
     )
-    with pytest.raises(services.InvalidTransition):
+    with pytest.raises(errors.InvalidTransition):
         services.flash_meeting_record_not_held(meeting=meeting, actor=mentee)
-    with pytest.raises(services.InvalidTransition):
+    with pytest.raises(errors.InvalidTransition):
         services.flash_meeting_complete(meeting=meeting)
     cancelled = over_meeting(mentor_membership, mentee, status=FlashMeeting.Status.CANCELLED)
-    with pytest.raises(services.InvalidTransition):
+    with pytest.raises(errors.InvalidTransition):
         services.flash_meeting_complete(meeting=cancelled)
 
 
@@ -461,7 +461,7 @@ def test_a_time_skipped_by_the_clock_change_is_refused(mentor_membership):
     last_sunday = max(
         date(year, 3, day) for day in range(25, 32) if date(year, 3, day).weekday() == 6
     )
-    with pytest.raises(services.BadRequest, match="does not exist"):
+    with pytest.raises(errors.BadRequest, match="does not exist"):
         services.availability_slots_create(
             membership=mentor_membership, day=last_sunday, at=time(1, 30)
         )
@@ -470,7 +470,7 @@ def test_a_time_skipped_by_the_clock_change_is_refused(mentor_membership):
 def test_overlapping_slots_are_refused_and_nothing_is_added(mentor_membership):
     day = in_days(12).date()
     services.availability_slots_create(membership=mentor_membership, day=day, at=time(10, 0))
-    with pytest.raises(services.SlotOverlap):
+    with pytest.raises(errors.SlotOverlap):
         services.availability_slots_create(
             membership=mentor_membership,
             day=day - timedelta(days=7),
@@ -484,9 +484,9 @@ def test_only_unbooked_slots_can_be_removed(mentor_membership, mentee, outsider)
     slot = slot_for(mentor_membership, in_days(3))
     other = slot_for(mentor_membership, in_days(4))
     request_slot(mentor_membership, mentee, slot)
-    with pytest.raises(services.SlotTaken):
+    with pytest.raises(errors.SlotTaken):
         services.availability_slot_remove(slot=slot, actor=mentor_membership.user)
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         services.availability_slot_remove(slot=other, actor=outsider)
     services.availability_slot_remove(slot=other, actor=mentor_membership.user)
     assert list(AvailabilitySlot.objects.all()) == [slot]

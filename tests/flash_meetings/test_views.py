@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from flash_meetings import selectors
 from flash_meetings.models import AvailabilitySlot, FlashMeeting
 from mentoring.models import Membership
 from notifications.models import Notification
@@ -319,40 +318,47 @@ def test_mentor_adds_weekly_slots_in_their_zone(client, mentor_membership):
     assert html.count("14:00–14:30 (America/New_York)") == 3
 
 
-# --- tags for the profile and the dashboard -----------------------------------------
+def profile_url(membership: Membership) -> str:
+    return reverse("portal:mentor_profile", args=[membership.program.slug, membership.pk])
 
 
-def render_tag(source: str, **context) -> str:
-    return Template("{% load flash_meetings_tags %}" + source).render(Context(context))
+# --- the profile's flash-meeting section and the dashboard ------------------------------
 
 
-def test_profile_section_offers_the_request_link_with_open_slots(
-    mentor_membership, mentee, django_assert_max_num_queries
-):
+def test_profile_section_offers_the_request_link_with_open_slots(client, mentor_membership, mentee):
     AvailabilitySlotFactory.create_batch(
         5, program=mentor_membership.program, mentor=mentor_membership.user
     )
-    with django_assert_max_num_queries(4):
-        html = render_tag(
-            "{% flash_meeting_profile_section membership viewer %}",
-            membership=mentor_membership,
-            viewer=mentee,
-        )
+    client.force_login(mentee)
+    html = client.get(profile_url(mentor_membership)).content.decode()
     assert "5 open slots" in html
     assert reverse("flash_meetings:request", args=[mentor_membership.pk]) in html
     assert "Request a flash meeting" in html
 
 
-def test_profile_section_says_why_not(mentor_membership, mentee, matching_settings):
+def test_profile_section_says_why_not(client, mentor_membership, mentee, matching_settings):
     matching_settings.one_time_enabled = False
     matching_settings.save()
-    html = render_tag(
-        "{% flash_meeting_profile_section membership viewer %}",
-        membership=mentor_membership,
-        viewer=mentee,
-    )
+    client.force_login(mentee)
+    html = client.get(profile_url(mentor_membership)).content.decode()
     assert "does not offer one-time meetings" in html
     assert "Request a flash meeting" not in html
+
+
+def test_profile_section_costs_one_query_whatever_the_number_of_slots(
+    mentor_membership, mentee, matching_settings, django_assert_num_queries
+):
+    AvailabilitySlotFactory.create_batch(
+        2, program=mentor_membership.program, mentor=mentor_membership.user
+    )
+    with django_assert_num_queries(1):  # the first open slots (the program is read)
+        section = selectors.profile_section(
+            mentor_membership=mentor_membership,
+            viewer=mentee,
+            settings=matching_settings,
+            viewer_is_mentee=True,
+        )
+    assert section.can_request and section.open_slot_count == 2
 
 
 def test_dashboard_shows_meetings_to_follow_up_and_upcoming(client, program, mentor, mentee):
@@ -367,20 +373,10 @@ def test_dashboard_shows_meetings_to_follow_up_and_upcoming(client, program, men
     )
     FlashMeetingFactory(program=program, mentor=mentor, mentee=mentee, topic="Looking ahead")
     client.force_login(mentee)
-    html = client.get(reverse("mentoring:dashboard")).content.decode()
+    html = client.get(reverse("portal:dashboard")).content.decode()
     assert "Meetings to follow up" in html
     assert reverse("flash_meetings:follow_up", args=[over.pk]) in html
     assert "Looking ahead" in html
-
-
-def test_dashboard_tag_for_anonymous_renders_nothing():
-    from django.contrib.auth.models import AnonymousUser
-
-    request = RequestFactory().get("/")
-    html = render_tag(
-        "{% meetings_dashboard_section user %}", user=AnonymousUser(), request=request
-    )
-    assert html.strip() == ""
 
 
 def test_nav_links(client, mentee):

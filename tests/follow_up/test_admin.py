@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from flash_meetings.follow_up import follow_up_answer
-from mentoring.models import ConnectionRequest
+from flash_meetings.services import follow_up_answer
+from matching.models import ConnectionRequest
 from tests.connections.factories import ConnectionRequestFactory
 from tests.follow_up.conftest import FORCED, REQUEST, make_setup
 
@@ -44,7 +44,7 @@ def test_report_counts_the_flash_to_ongoing_funnel(admin_client):
     follow_up_answer(meeting=third, actor=third.mentee, choice="did_not_happen")
     setup.another_mentee_meeting()  # over, not answered
     request = ConnectionRequest.objects.get()
-    from mentoring.services import connection_request_accept
+    from matching.services import connection_request_accept
 
     connection_request_accept(request=request, actor=setup.mentor)
     url = reverse("admin:flash_meetings_follow_up_report")

@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from flash_meetings.models import FlashMeeting
-from mentoring.models import Connection, ConnectionRequest
+from matching.models import Connection, ConnectionRequest
 from tests.conftest import sign_in
 from tests.factories import UserFactory
 from tests.follow_up.conftest import make_setup

@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from flash_meetings.models import FlashMeeting
-from matching.models import FlashToOngoingPolicy
-from mentoring.models import Connection, ConnectionRequest
+from matching.models import Connection, ConnectionRequest, FlashToOngoingPolicy
 from notifications.models import Notification
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MembershipFactory
@@ -223,8 +222,10 @@ def test_answered_follow_up_goes_straight_to_the_survey_then_thanks(client, forc
     SurveyResponse.objects.create(
         survey=survey, flash_meeting=forced.meeting, respondent=forced.mentee, version="completed"
     )
-    html = client.get(url(forced.meeting)).content.decode()
-    assert "Thank you" in html
+    # Once both are answered the follow-up still leads to the survey, which thanks them.
+    response = client.get(url(forced.meeting), follow=True)
+    assert response.redirect_chain == [(survey_url(forced.meeting), 302)]
+    assert "You answered this survey on" in response.content.decode()
 
 
 def test_unknown_choice_is_a_400_with_a_readable_message(client, forced):

@@ -6,10 +6,10 @@ import threading
 import pytest
 from django.db import connection as db_connection
 
-from flash_meetings import follow_up
+from flash_meetings import services
 from flash_meetings.models import FlashMeeting
+from matching.models import Connection, ConnectionRequest
 from mentoring.errors import DomainError
-from mentoring.models import Connection, ConnectionRequest
 from tests.connections.factories import ConnectionFactory
 from tests.follow_up.conftest import FORCED, REQUEST, make_setup
 
@@ -37,7 +37,7 @@ def test_fifty_mentees_one_free_slot(policy):
     def say_yes(meeting: FlashMeeting) -> None:
         try:
             barrier.wait()
-            follow_up.follow_up_answer(
+            services.follow_up_answer(
                 meeting=meeting, actor=meeting.mentee, choice="connect", expected_policy=policy
             )
             outcome = "ok"
@@ -94,7 +94,7 @@ def test_one_mentee_submitting_many_answers_at_once_records_one(policy):
     def submit(choice: str) -> None:
         try:
             barrier.wait()
-            result = follow_up.follow_up_answer(
+            result = services.follow_up_answer(
                 meeting=FlashMeeting(pk=meeting.pk, mentee_id=meeting.mentee_id),
                 actor=meeting.mentee,
                 choice=choice,

@@ -67,7 +67,16 @@ def test_every_admin_page_renders_for_a_superuser(admin_client, program):
 
 def test_program_list_links_to_its_matching_settings(admin_client, program):
     response = admin_client.get(reverse("admin:mentoring_program_changelist"))
-    assert settings_url(program.matching_settings) in response.content.decode()
+    link = reverse("admin:matching_matchingsettings_program", args=[program.pk])
+    assert f'href="{link}"' in response.content.decode()
+    followed = admin_client.get(link)
+    assert followed.status_code == 302
+    assert followed["Location"] == settings_url(program.matching_settings)
+
+
+def test_settings_of_an_unknown_program_are_a_404(admin_client):
+    response = admin_client.get(reverse("admin:matching_matchingsettings_program", args=[999999]))
+    assert response.status_code == 404
 
 
 def test_settings_page_groups_settings_and_offers_both_policies_as_radio_buttons(

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_dashboard_requires_sign_in(client):
-    response = client.get(reverse("mentoring:dashboard"))
+    response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -18,7 +18,7 @@ def test_dashboard_lists_programs_and_roles(client, program):
     MembershipFactory(user=user, program=program, role=Membership.Role.MENTOR)
     MembershipFactory(user=user, program=program, role=Membership.Role.MENTEE)
     client.force_login(user)
-    html = client.get(reverse("mentoring:dashboard")).content.decode()
+    html = client.get(reverse("portal:dashboard")).content.decode()
     assert "Welcome, Ada" in html
     assert program.name in html
     assert "You take part as: Mentor" in html and "You take part as: Mentee" in html
@@ -31,7 +31,7 @@ def test_login_form_has_labels_and_signs_in(client):
     assert '<label for="id_username">' in html and '<label for="id_password">' in html
     response = client.post(reverse("login"), {"username": "kim", "password": "pw"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("mentoring:dashboard")
+    assert response["Location"] == reverse("portal:dashboard")
 
 
 def test_wrong_password_gives_a_readable_error(client):

@@ -12,11 +12,11 @@ from django.http import Http404
 
 from flash_meetings import selectors as meeting_selectors
 from flash_meetings.models import FlashMeeting
-from matching import capacity
+from matching import capacity, selectors
 from matching.models import MatchingSettings
-from mentoring import rows, selectors
+from matching.selectors import Availability
+from mentoring import rows
 from mentoring.models import Membership, Program, User
-from mentoring.selectors import Availability
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
 from tests.flash_meetings.factories import FlashMeetingFactory

@@ -32,7 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flash_meetings.models import AvailabilitySlot, FlashMeeting
-from mentoring.models import Connection, ConnectionRequest, PreferredMentor, User
+from matching.models import Connection, ConnectionRequest, PreferredMentor
+from mentoring.models import User
 from surveys import selectors as survey_selectors
 from surveys.models import Question
 from tests.connections.conftest import configure
@@ -285,7 +286,7 @@ ENDPOINTS = [
         "connect",
         "mentee",
         url=lambda w: reverse(
-            "mentoring:connect", args=[w.program.slug, w.second_mentor_membership.pk]
+            "portal:connect", args=[w.program.slug, w.second_mentor_membership.pk]
         ),
         valid=lambda w: {"message": "Could you help me grow as a team lead?"},
         text={"message": (ConnectionRequest.MESSAGE_MAX_LENGTH, True)},
@@ -294,7 +295,7 @@ ENDPOINTS = [
     Endpoint(
         "request_decline",
         "mentor",
-        url=lambda w: reverse("mentoring:request_decline", args=[w.request.pk]),
+        url=lambda w: reverse("matching:request_decline", args=[w.request.pk]),
         valid=lambda w: {"reason": "busy", "note": "Sorry, not this term."},
         text={"note": (500, False)},
         choices=("reason",),
@@ -303,7 +304,7 @@ ENDPOINTS = [
     Endpoint(
         "connection_end",
         "mentee",
-        url=lambda w: reverse("mentoring:connection_end", args=[w.connection.pk]),
+        url=lambda w: reverse("matching:connection_end", args=[w.connection.pk]),
         valid=lambda w: {"reason": "We reached our goals."},
         text={"reason": (500, True)},
         mass_check=_end_check,
@@ -312,7 +313,7 @@ ENDPOINTS = [
         "preferred_add",
         "mentee",
         url=lambda w: reverse(
-            "mentoring:preferred_add", args=[w.preferred_program.slug, w.ranked_c.pk]
+            "portal:preferred_add", args=[w.preferred_program.slug, w.ranked_c.pk]
         ),
         valid=lambda w: {},
         mass_check=_preferred_check,
@@ -320,7 +321,7 @@ ENDPOINTS = [
     Endpoint(
         "preferred_move",
         "mentee",
-        url=lambda w: reverse("mentoring:preferred_move", args=[w.preferred.pk]),
+        url=lambda w: reverse("matching:preferred_move", args=[w.preferred.pk]),
         valid=lambda w: {"direction": "down"},
         choices=("direction",),
     ),
@@ -651,15 +652,15 @@ def test_bad_input(endpoint):
 # --- URL parameters ------------------------------------------------------------------------------
 
 ID_URLS = [
-    ("mentoring:connection_detail", "/connections/{}/"),
-    ("mentoring:request_accept", "/requests/{}/accept/"),
+    ("matching:connection_detail", "/connections/{}/"),
+    ("matching:request_accept", "/requests/{}/accept/"),
     ("flash_meetings:detail", "/meetings/{}/"),
     ("flash_meetings:ics", "/meetings/{}/invite.ics"),
     ("flash_meetings:request", "/meetings/request/{}/"),
     ("flash_meetings:follow_up", "/meetings/{}/follow-up/"),
     ("surveys:meeting", "/surveys/meetings/{}/"),
-    ("mentoring:mentor_profile", "/programs/harbour/mentors/{}/"),
-    ("mentoring:preferred_move", "/preferred/{}/move/"),
+    ("portal:mentor_profile", "/programs/harbour/mentors/{}/"),
+    ("matching:preferred_move", "/preferred/{}/move/"),
 ]
 BAD_IDS = ["-1", "0", str(HUGE), str(2**63), "99999999999999999999999999", "abc", "1.0", "%00"]
 
@@ -714,7 +715,7 @@ def test_query_strings_never_break_the_directory():
     MentorMembershipFactory.create_batch(3, program=world.program)
     client = Client()
     client.force_login(world.mentee)
-    url = reverse("mentoring:directory", args=[world.program.slug])
+    url = reverse("portal:directory", args=[world.program.slug])
     failures = []
     for query in DIRECTORY_QUERIES:
         try:
@@ -751,9 +752,7 @@ def test_html_and_crlf_from_people_come_out_escaped_and_on_one_line(
     client.force_login(world.mentee)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse(
-                "mentoring:connect", args=[world.program.slug, world.second_mentor_membership.pk]
-            ),
+            reverse("portal:connect", args=[world.program.slug, world.second_mentor_membership.pk]),
             {"message": HTML + "\r\n" + CRLF},
         )
         assert response.status_code == 302
@@ -769,7 +768,7 @@ def test_html_and_crlf_from_people_come_out_escaped_and_on_one_line(
     mentor.force_login(world.mentor)
     second = Client()
     second.force_login(world.second_mentor_membership.user)
-    for client, page in ((second, reverse("mentoring:requests_received")), (mentor, meeting_url)):
+    for client, page in ((second, reverse("matching:requests_received")), (mentor, meeting_url)):
         html = client.get(page).content.decode()
         assert "<script>alert" not in html and "&lt;script&gt;alert" in html, page
         assert "<b onmouseover" not in html

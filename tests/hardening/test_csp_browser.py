@@ -29,7 +29,7 @@ def test_admin_pages_and_widgets_work_under_the_policy(page, live_server, superu
     expect(page.get_by_role("heading", name="Programs, people and settings")).to_be_visible()
 
     # A change list with filters, date hierarchy and actions.
-    page.goto(f"{live_server.url}/admin/mentoring/connection/")
+    page.goto(f"{live_server.url}/admin/matching/connection/")
     expect(page.locator("#changelist")).to_be_visible()
     # An add form with autocomplete widgets (select2, jQuery) and the related-object links.
     page.goto(f"{live_server.url}/admin/mentoring/membership/add/")

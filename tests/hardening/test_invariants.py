@@ -44,15 +44,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from flash_meetings import follow_up as follow_up_services
 from flash_meetings import services as flash_services
 from flash_meetings.models import FlashMeeting
+from matching import services
 from matching.capacity import mentor_limit
-from matching.models import FlashToOngoingPolicy, MatchingSettings
+from matching.models import Connection, ConnectionRequest, FlashToOngoingPolicy, MatchingSettings
 from matching.services import matching_settings_update
-from mentoring import services
 from mentoring.errors import DomainError
-from mentoring.models import Connection, ConnectionRequest, Membership
+from mentoring.models import Membership
 from notifications.models import Notification
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory, UserFactory
 
@@ -414,7 +413,7 @@ class ServicesMachine(RuleBasedStateMachine):
         )
         result = self._call(
             f"follow_up_answer {choice} ({policy})",
-            follow_up_services.follow_up_answer,
+            flash_services.follow_up_answer,
             meeting=meeting,
             actor=actor,
             choice=choice,

@@ -304,7 +304,7 @@ def test_email_links_come_from_site_url_whatever_the_host_header(
     client.force_login(mentee)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("mentoring:connect", args=[program.slug, mentor.pk]),
+            reverse("portal:connect", args=[program.slug, mentor.pk]),
             {"message": "Could you help me grow as a team lead?"},
             HTTP_HOST="other.example",
         )

@@ -89,18 +89,16 @@ def _slug_mentor(w):
 ACCESS: dict[str, Access] = {
     "baseline": Access(PAGE, "mentee"),
     # --- mentoring ---------------------------------------------------------------------
-    "mentoring:dashboard": Access(PAGE, "mentee"),
-    "mentoring:directory": Access(
-        PAGE, "mentee", args=lambda w: [w.program.slug], denied=NON_MEMBERS
-    ),
-    "mentoring:mentor_profile": Access(
+    "portal:dashboard": Access(PAGE, "mentee"),
+    "portal:directory": Access(PAGE, "mentee", args=lambda w: [w.program.slug], denied=NON_MEMBERS),
+    "portal:mentor_profile": Access(
         PAGE,
         "mentee",
         args=_slug_mentor,
         denied=NON_MEMBERS,
         foreign_args=lambda w: [w.program.slug, w.foreign_mentor_membership.pk],
     ),
-    "mentoring:connect": Access(
+    "portal:connect": Access(
         ACTION,
         "mentee",
         args=_slug_mentor,
@@ -108,7 +106,7 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302, 400, 403, 409),
         foreign_args=lambda w: [w.program.slug, w.foreign_mentor_membership.pk],
     ),
-    "mentoring:preferred_add": Access(
+    "portal:preferred_add": Access(
         ACTION,
         "mentee",
         args=_slug_mentor,
@@ -116,21 +114,21 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302, 400, 409),
         foreign_args=lambda w: [w.program.slug, w.foreign_mentor_membership.pk],
     ),
-    "mentoring:preferred_list": Access(
+    "matching:preferred_list": Access(
         PAGE,
         "mentee",
         args=lambda w: [w.program.slug],
         # Only the program's mentees have a list.
         denied=_all_but("mentee", "other_mentee"),
     ),
-    "mentoring:preferred_remove": Access(
+    "matching:preferred_remove": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.preferred.pk],
         denied=_all_but("mentee"),
         owner_ok=(302,),
     ),
-    "mentoring:preferred_move": Access(
+    "matching:preferred_move": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.preferred.pk],
@@ -138,16 +136,16 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302, 400, 409),
         extra={"data": {"direction": "down"}},
     ),
-    "mentoring:requests_received": Access(PAGE, "mentor"),
-    "mentoring:requests_sent": Access(PAGE, "mentee"),
-    "mentoring:request_accept": Access(
+    "matching:requests_received": Access(PAGE, "mentor"),
+    "matching:requests_sent": Access(PAGE, "mentee"),
+    "matching:request_accept": Access(
         ACTION,
         "mentor",
         args=lambda w: [w.connection_request.pk],
         denied=_all_but("mentor"),
         owner_ok=(302, 409),
     ),
-    "mentoring:request_decline": Access(
+    "matching:request_decline": Access(
         ACTION,
         "mentor",
         args=lambda w: [w.connection_request.pk],
@@ -155,17 +153,17 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302,),
         extra={"data": {"reason": "busy"}},
     ),
-    "mentoring:request_withdraw": Access(
+    "matching:request_withdraw": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.connection_request.pk],
         denied=_all_but("mentee"),
         owner_ok=(302,),
     ),
-    "mentoring:connection_detail": Access(
+    "matching:connection_detail": Access(
         PAGE, "mentor", args=lambda w: [w.connection.pk], denied=_all_but("mentor", "mentee")
     ),
-    "mentoring:connection_end": Access(
+    "matching:connection_end": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.connection.pk],
@@ -321,7 +319,7 @@ SITE_PATTERNS = site_url_patterns()
 
 
 def test_the_walk_finds_the_site_and_skips_admin_and_auth():
-    assert "mentoring:dashboard" in SITE_PATTERNS
+    assert "portal:dashboard" in SITE_PATTERNS
     assert "flash_meetings:follow_up" in SITE_PATTERNS
     assert not any(name.startswith("admin:") for name in SITE_PATTERNS)
     assert "login" not in SITE_PATTERNS and "logout" not in SITE_PATTERNS

@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from flash_meetings.models import FlashMeeting
-from matching.models import FlashToOngoingPolicy, MatchingSettings
-from mentoring.models import Connection, ConnectionRequest, Membership, Program, User
+from matching.models import Connection, ConnectionRequest, FlashToOngoingPolicy, MatchingSettings
+from mentoring.models import Membership, Program, User
 from surveys.models import Answer, Question, Survey, SurveyResponse
 
 BATCH = 5000

@@ -1,0 +1,20 @@
+"""Refusals of the capacity rules (DESIGN.md, "Capacity"): each carries the sentence a
+person reads and the rule's reason code (``capacity.MENTOR_FULL``…) as ``code``."""
+
+from mentoring.errors import DomainError
+
+
+class MentorFull(DomainError):
+    """The mentor has no free ongoing slot."""
+
+
+class MenteeAtLimit(DomainError):
+    """The mentee already has as many ongoing mentors, or pending requests, as allowed."""
+
+
+class AlreadyConnected(DomainError):
+    """The pair already has an active connection in this program."""
+
+
+class RequestAlreadyPending(DomainError):
+    """The pair already has a pending connection request in this program."""

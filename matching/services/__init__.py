@@ -1,0 +1,39 @@
+"""Writes for matching, one module per aggregate:
+
+* ``settings``: a program's matching settings, with their change history;
+* ``requests``: connection requests (the Connect button, the mentor's answer, expiry);
+* ``connections``: connections made directly, and ended;
+* ``preferred``: a mentee's ranked list in Preferred Mentoring programs;
+* ``pairs``: the lock and the limits every write about one mentor–mentee pair shares.
+
+Callers import the services from here (``from matching import services``).
+"""
+
+from matching.services.connections import connection_create, connection_end
+from matching.services.preferred import (
+    preferred_mentor_add,
+    preferred_mentor_move,
+    preferred_mentor_remove,
+)
+from matching.services.requests import (
+    connection_request_accept,
+    connection_request_create,
+    connection_request_decline,
+    connection_request_withdraw,
+    connection_requests_expire,
+)
+from matching.services.settings import matching_settings_update
+
+__all__ = [
+    "connection_create",
+    "connection_end",
+    "connection_request_accept",
+    "connection_request_create",
+    "connection_request_decline",
+    "connection_request_withdraw",
+    "connection_requests_expire",
+    "matching_settings_update",
+    "preferred_mentor_add",
+    "preferred_mentor_move",
+    "preferred_mentor_remove",
+]

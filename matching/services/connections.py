@@ -1,0 +1,167 @@
+"""Ongoing connections: made directly (the program team, Preferred Mentoring, the
+post-meeting forced connection) and ended by either party or the program team."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching import capacity, refusals
+from matching.errors import AlreadyConnected
+from matching.models import Connection, ConnectionRequest
+from matching.services.pairs import (
+    close_other_requests_if_mentee_full,
+    copy_fields,
+    email_paths,
+    is_active,
+    lock_pair,
+    mentor_limit_of,
+    offers_ongoing,
+    refuse_unless_meeting_of_pair,
+)
+from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
+from mentoring.models import Program, User
+from notifications.services import notify
+
+Status = ConnectionRequest.Status
+
+
+@transaction.atomic
+def connection_create(
+    *,
+    program: Program,
+    mentor: User,
+    mentee: User,
+    origin: str,
+    flash_meeting: object | None = None,
+    actor: User | None = None,
+    send_emails: bool = True,
+) -> Connection:
+    """Connect a mentor and a mentee directly (admin action, Preferred Mentoring, the
+    post-meeting forced connection). A pending request of the same pair closes (its held
+    slot becomes the connection); capacity and mentee limits hold as for requests."""
+    names = {"mentor_name": mentor.name, "mentee_name": mentee.name}
+    if mentor.pk == mentee.pk:
+        raise refusals.for_pair(capacity.OWN_PROFILE, **names)
+    refuse_unless_meeting_of_pair(
+        from_meeting=origin == Connection.Origin.FLASH_MEETING,
+        flash_meeting=flash_meeting,
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+    )
+    locked = lock_pair(program=program, mentor=mentor, mentee=mentee)
+    if not (program.active and locked.settings.ongoing_enabled):
+        raise refusals.for_pair(capacity.ONGOING_OFF, **names)
+    if not is_active(locked.mentor_membership):
+        raise refusals.for_pair(capacity.MENTOR_INACTIVE, **names)
+    if not is_active(locked.mentee_membership):
+        raise refusals.for_pair(capacity.NOT_A_MENTEE, **names)
+    if not offers_ongoing(locked):
+        raise refusals.for_pair(capacity.MENTOR_NOT_ONGOING, **names)
+    counts = capacity.pair_counts(program_id=program.pk, mentor_id=mentor.pk, mentee_id=mentee.pk)
+    if counts.pair_active:
+        raise refusals.for_pair(capacity.ALREADY_CONNECTED, **names)
+    for decision in (
+        # The pair's own pending request (if any) already holds a slot for them.
+        capacity.mentor_has_free_slot(
+            slots_used=counts.mentor_slots_used - counts.pair_pending, limit=mentor_limit_of(locked)
+        ),
+        capacity.mentee_may_connect(
+            active_connections=counts.mentee_active,
+            limit=locked.settings.max_ongoing_mentors_per_mentee,
+        ),
+    ):
+        if not decision:
+            raise refusals.for_pair(decision.reason, **names)
+    now = timezone.now()
+    if counts.pair_pending:
+        ConnectionRequest.objects.filter(
+            program=program, mentor=mentor, mentee=mentee, status=Status.PENDING
+        ).update(
+            status=Status.CLOSED,
+            close_reason=ConnectionRequest.CloseReason.CONNECTED,
+            responded_at=now,
+        )
+    try:
+        with transaction.atomic():
+            connection = Connection.objects.create(
+                program=program,
+                mentor=mentor,
+                mentee=mentee,
+                origin=origin,
+                flash_meeting=flash_meeting,
+                started_at=now,
+            )
+    except IntegrityError as error:
+        raise AlreadyConnected(
+            _("%(mentor)s and %(mentee)s are already connected.") % names
+        ) from error
+    if send_emails:
+        path = reverse("matching:connection_detail", args=[connection.pk])
+        for recipient, other, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentee")):
+            notify(
+                kind="connection_created",
+                recipient=recipient,
+                program=program,
+                context={
+                    "other_name": other.name,
+                    "role": role,
+                    "connection_path": path,
+                    **email_paths(),
+                },
+                dedupe_key=f"conn-created:{connection.pk}:{role}",
+            )
+    close_other_requests_if_mentee_full(
+        program=program,
+        mentee=mentee,
+        settings=locked.settings,
+        now=now,
+        active_after=counts.mentee_active + 1,
+        others_pending=counts.mentee_pending - counts.pair_pending,
+    )
+    return connection
+
+
+@transaction.atomic
+def connection_end(*, connection: Connection, actor: User, reason: str) -> Connection:
+    """Either side (or a staff member) ends a connection; its slot is free at once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Say in a few words why the connection ends."))
+    if len(reason) > 500:
+        raise InvalidInput(_("Keep the reason under 500 characters."))
+    is_party = actor.pk in (connection.mentor_id, connection.mentee_id)
+    if not (is_party or actor.is_staff):
+        raise NotAllowed(_("Only the mentor or the mentee can end this connection."))
+    current = (
+        Connection.objects.select_for_update(of=("self",))
+        .select_related("program", "mentor", "mentee")
+        .get(pk=connection.pk)
+    )
+    if current.status != Connection.Status.ACTIVE:
+        raise IllegalTransition(_("This connection has already ended."))
+    current.status = Connection.Status.ENDED
+    current.ended_at = timezone.now()
+    current.ended_by = actor
+    current.end_reason = reason
+    current.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
+    copy_fields(connection, current, ["status", "ended_at", "ended_by_id", "end_reason"])
+    recipients = [person for person in (current.mentor, current.mentee) if person.pk != actor.pk]
+    for recipient in recipients:
+        other = current.mentee if recipient.pk == current.mentor_id else current.mentor
+        notify(
+            kind="connection_ended",
+            recipient=recipient,
+            program=current.program,
+            context={
+                "other_name": other.name,
+                "ended_by_name": actor.name,
+                "reason": reason,
+                **email_paths(),
+            },
+            dedupe_key=f"conn-ended:{current.pk}:{recipient.pk}",
+        )
+    return current

@@ -1,0 +1,149 @@
+"""What every write about one mentor–mentee pair shares: the lock on both memberships,
+the mentor's limit as locked, and the links the emails carry.
+
+Every write that uses a mentor's slot locks the mentor's (and the mentee's) membership
+rows with ``select_for_update`` in one statement ordered by primary key (no deadlock
+between two writers), then counts in new statements (which see everything the previous
+lock holders committed), then writes. The database constraints (one pending request and
+one active connection per pair) are the last line of defence. The services work when
+nested in a caller's ``transaction.atomic`` block: they lock and re-check themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from matching import capacity, modes
+from matching.models import ConnectionRequest, MatchingSettings
+from mentoring.errors import InvalidInput
+from mentoring.models import Membership, Program, User
+from notifications.services import notify
+
+Status = ConnectionRequest.Status
+
+
+@dataclass
+class LockedPair:
+    settings: MatchingSettings
+    mentor_membership: Membership | None
+    mentee_membership: Membership | None
+
+
+def lock_pair(*, program: Program, mentor: User, mentee: User) -> LockedPair:
+    """Lock the mentor's and the mentee's memberships (ordered by pk: no deadlocks)."""
+    rows = list(
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("program__matching_settings")
+        .filter(
+            Q(user=mentor, role=Membership.Role.MENTOR)
+            | Q(user=mentee, role=Membership.Role.MENTEE),
+            program=program,
+        )
+        .order_by("pk")
+    )
+    mentor_membership = next(
+        (m for m in rows if m.user_id == mentor.pk and m.role == Membership.Role.MENTOR), None
+    )
+    mentee_membership = next(
+        (m for m in rows if m.user_id == mentee.pk and m.role == Membership.Role.MENTEE), None
+    )
+    settings = (
+        rows[0].program.matching_settings if rows else MatchingSettings.objects.get(program=program)
+    )
+    return LockedPair(settings, mentor_membership, mentee_membership)
+
+
+def mentor_limit_of(locked: LockedPair) -> int:
+    membership = locked.mentor_membership
+    return capacity.mentor_limit(
+        max_ongoing_mentees=membership.max_ongoing_mentees if membership else 0,
+        default_max_ongoing_mentees=locked.settings.default_max_ongoing_mentees,
+    )
+
+
+def offers_ongoing(locked: LockedPair) -> bool:
+    membership = locked.mentor_membership
+    if membership is None:
+        return False
+    return modes.mentor_modes_offered(settings=locked.settings, mentor=membership).ongoing
+
+
+def is_active(membership: Membership | None) -> bool:
+    return membership is not None and membership.active
+
+
+def email_paths() -> dict[str, str]:
+    return {
+        "requests_received_path": reverse("matching:requests_received"),
+        "requests_sent_path": reverse("matching:requests_sent"),
+        "dashboard_path": reverse("portal:dashboard"),
+    }
+
+
+def close_other_requests_if_mentee_full(
+    *,
+    program: Program,
+    mentee: User,
+    settings: MatchingSettings,
+    now: datetime,
+    active_after: int,
+    others_pending: int,
+) -> int:
+    """When the mentee has reached their limit (``active_after`` active connections, counted
+    under the lock), their other pending requests in the program close and those mentors
+    are told."""
+    if active_after < settings.max_ongoing_mentors_per_mentee or others_pending <= 0:
+        return 0
+    others = list(
+        ConnectionRequest.objects.select_for_update(of=("self",))
+        .select_related("mentor", "mentee", "program")
+        .filter(program=program, mentee=mentee, status=Status.PENDING)
+        .order_by("pk")
+    )
+    for other in others:
+        other.status = Status.CLOSED
+        other.close_reason = ConnectionRequest.CloseReason.MENTEE_AT_LIMIT
+        other.responded_at = now
+        other.save(update_fields=["status", "close_reason", "responded_at"])
+        notify_closed(other)
+    return len(others)
+
+
+def notify_closed(request: ConnectionRequest) -> None:
+    notify(
+        kind="connection_request_closed",
+        recipient=request.mentor,
+        program=request.program,
+        context={
+            "mentee_name": request.mentee.name,
+            "reason": str(request.get_close_reason_display()),
+            **email_paths(),
+        },
+        dedupe_key=f"conn-request-closed:{request.pk}",
+    )
+
+
+def refuse_unless_meeting_of_pair(
+    *, from_meeting: bool, flash_meeting, program: Program, mentor: User, mentee: User
+) -> None:
+    """What comes from a flash meeting points at a meeting of that very pair (and only
+    that origin cites a meeting), whatever the caller passes."""
+    if flash_meeting is None and not from_meeting:
+        return
+    if (
+        not from_meeting
+        or flash_meeting is None
+        or (flash_meeting.program_id, flash_meeting.mentor_id, flash_meeting.mentee_id)
+        != (program.pk, mentor.pk, mentee.pk)
+    ):
+        raise InvalidInput(_("That flash meeting was not between this mentor and this mentee."))
+
+
+def copy_fields(target: object, source: object, fields: list[str]) -> None:
+    for name in fields:
+        setattr(target, name, getattr(source, name))

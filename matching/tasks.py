@@ -1,0 +1,11 @@
+"""Periodic jobs for ongoing mentoring."""
+
+from celery import shared_task
+
+from matching import services
+
+
+@shared_task(acks_late=True)
+def expire_connection_requests() -> int:
+    """Expire stale connection requests and send halfway reminders; safe to run twice."""
+    return services.connection_requests_expire()
