@@ -4,22 +4,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
-from matching.capacity import (
-    MentorTerms,
-    PairCounts,
-    mentor_terms_from_row,
-    mentor_terms_sql,
-)
+from matching.capacity import COUNT_NAMES, MentorTerms, PairCounts, pair_count_expressions
 from matching.models import MatchingSettings
 from matching.modes import mentor_modes_offered
-from mentoring import rows
-from mentoring.models import Membership, Program, User
+from mentoring.models import Membership, User
 
 
 def _meetings() -> QuerySet[FlashMeeting]:
@@ -49,23 +43,6 @@ def meeting_for_mentee(*, meeting_id: int, user: User) -> FlashMeeting:
         raise Http404 from error
 
 
-# Raw SQL on purpose: the follow-up page and its answer, the busiest pages after a
-# meeting. The ORM took ~1.5 ms to build this three-join select_related query, several
-# times its run time (bench/), and the offer decision's terms and counts come in the
-# same round trip. Indexes: the primary key, then capacity's (mentor_terms_sql).
-_FOLLOW_UP_MEETING_SQL = """
-SELECT {meeting_columns}, {program_columns}, {settings_columns}, {mentor_columns},
-       {terms_columns}
-FROM {meeting} m
-JOIN {program} p ON p.id = m.program_id
-JOIN {settings} s ON s.program_id = p.id
-JOIN {user} u ON u.id = m.mentor_id
-{terms_join}
-WHERE m.id = %(meeting)s AND m.mentee_id = %(mentee)s
-{lock}
-"""
-
-
 @dataclass(frozen=True)
 class FollowUpRead:
     """A meeting as its follow-up reads it: with its program, the program's matching
@@ -76,50 +53,48 @@ class FollowUpRead:
     mentor_terms: tuple[MentorTerms | None, PairCounts]
 
 
+_TERMS = {
+    f"terms_{name}": F(f"mentor_membership__{name}")
+    for name in ("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
+}
+
+
 def follow_up_meeting(
     *, meeting_id: int, mentee_id: int, for_update: bool = False
 ) -> FollowUpRead | None:
-    """The meeting, if it is ``mentee_id``'s (see ``FollowUpRead``). ``for_update`` locks
-    the meeting's row (that row only) until the transaction ends, where the database
-    can; the counts are then read in the same statement, as a query right after it
-    would."""
-    if not rows.storable_id(meeting_id):
-        return None
-    meeting_columns = rows.model_columns(FlashMeeting, "m")
-    program_columns = rows.model_columns(Program, "p")
-    settings_columns = rows.model_columns(MatchingSettings, "s")
-    mentor_columns = rows.model_columns(User, "u", exclude=("password",))
-    terms = mentor_terms_sql(
-        program="m.program_id", mentor="m.mentor_id", mentee="m.mentee_id", alias="mm"
+    """The meeting, if it is ``mentee_id``'s (see ``FollowUpRead``), in one statement:
+    the meeting with its program, settings and mentor, the mentor's membership (a
+    filtered join) and the six counts (capacity's subqueries). ``for_update`` locks the
+    meeting's row (that row only) until the transaction ends, where the database can."""
+    meetings = (
+        FlashMeeting.objects.select_related("program__matching_settings", "mentor")
+        .defer("mentor__password")
+        .annotate(
+            mentor_membership=FilteredRelation(
+                "program__memberships",
+                condition=Q(
+                    program__memberships__user=F("mentor"),
+                    program__memberships__role=Membership.Role.MENTOR,
+                ),
+            ),
+            **_TERMS,
+            **pair_count_expressions(
+                program=OuterRef("program_id"),
+                mentor=OuterRef("mentor_id"),
+                mentee=OuterRef("mentee_id"),
+            ),
+        )
     )
-    lock = for_update and connection.features.has_select_for_update_of
-    sql = _FOLLOW_UP_MEETING_SQL.format(  # noqa: S608  # nosec B608  (our own names; values bound)
-        meeting_columns=meeting_columns.sql,
-        program_columns=program_columns.sql,
-        settings_columns=settings_columns.sql,
-        mentor_columns=mentor_columns.sql,
-        meeting=FlashMeeting._meta.db_table,
-        program=Program._meta.db_table,
-        settings=MatchingSettings._meta.db_table,
-        user=User._meta.db_table,
-        terms_columns=terms.columns,
-        terms_join=terms.join,
-        lock="FOR UPDATE OF m" if lock else "",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"meeting": meeting_id, "mentee": mentee_id})
-        row = cursor.fetchone()
-    if row is None:
+    if for_update and connection.features.has_select_for_update_of:
+        meetings = meetings.select_for_update(of=("self",))
+    meeting = meetings.filter(pk=meeting_id, mentee_id=mentee_id).first()
+    if meeting is None:
         return None
-    meeting = meeting_columns.load(row)
-    start = meeting_columns.width
-    meeting.program = program_columns.load(row, start)
-    start += program_columns.width
-    meeting.program.matching_settings = settings_columns.load(row, start)
-    start += settings_columns.width
-    meeting.mentor = mentor_columns.load(row, start)
-    start += mentor_columns.width
-    return FollowUpRead(meeting=meeting, mentor_terms=mentor_terms_from_row(row[start:]))
+    terms = None
+    if meeting.terms_pk is not None:
+        terms = MentorTerms(*(getattr(meeting, name) for name in _TERMS))
+    counts = PairCounts(*(getattr(meeting, name) for name in COUNT_NAMES))
+    return FollowUpRead(meeting=meeting, mentor_terms=(terms, counts))
 
 
 def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FollowUpRead:
@@ -179,58 +154,33 @@ def mentor_slots(*, mentor: User, now: datetime | None = None) -> list[Availabil
     return slots
 
 
-# Raw SQL on purpose: on every dashboard, and the ORM took longer to build this query
-# than PostgreSQL took to run it. Statuses are our own constants; values are bound.
-# Indexes: the mentor_id and mentee_id foreign-key indexes (OR-ed by a bitmap scan).
-# One plain OR on the two people, then CASE on the time: written as two OR-ed branches,
-# PostgreSQL re-planned it on every execution (~0.5 ms, never a cached plan) and
-# intersected the status index (5,000 rows) for a person with a handful of meetings.
-_DASHBOARD_SQL = """
-SELECT m.id, m.topic, m.status, m.starts_at, m.ends_at, {mentor_columns}, {mentee_columns}
-FROM {meeting} m
-JOIN {user} tr ON tr.id = m.mentor_id
-JOIN {user} te ON te.id = m.mentee_id
-WHERE (m.mentor_id = %(user)s OR m.mentee_id = %(user)s)
-  AND m.status IN ({held})
-  AND CASE WHEN m.ends_at <= %(now)s
-      THEN m.mentee_id = %(user)s AND m.follow_up_choice = ''
-      ELSE m.status = '{scheduled}' AND m.ends_at > %(now)s
-  END
-ORDER BY m.starts_at, m.id
-"""
-
-
 def dashboard_meetings(
     *, user: User, now: datetime | None = None
 ) -> tuple[list[FlashMeeting], list[FlashMeeting]]:
     """(meetings to follow up, upcoming meetings) for the dashboard, in one query: the
     mentee's ended meetings whose follow-up is unanswered, oldest first, and the person's
-    scheduled meetings that have not ended, soonest first."""
+    scheduled meetings that have not ended, soonest first. Indexes: the mentor_id and
+    mentee_id foreign-key indexes (OR-ed by a bitmap scan)."""
     now = now or timezone.now()
-    sql = _DASHBOARD_SQL.format(  # noqa: S608  # nosec B608
-        meeting=FlashMeeting._meta.db_table,
-        user=User._meta.db_table,
-        held=", ".join(f"'{status.value}'" for status in FlashMeeting.HELD_STATUSES),
-        scheduled=FlashMeeting.Status.SCHEDULED.value,
-        mentor_columns=rows.person_columns("tr"),
-        mentee_columns=rows.person_columns("te"),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, "now": connection.ops.adapt_datetimefield_value(now)})
-        found = cursor.fetchall()
-    meetings = []
-    for row in found:
-        meeting = rows.instance(
-            FlashMeeting,
-            id=row[0],
-            topic=row[1],
-            status=row[2],
-            starts_at=rows.aware(row[3]),
-            ends_at=rows.aware(row[4]),
+    to_follow_up = Q(ends_at__lte=now, mentee=user, follow_up_choice="")
+    upcoming = Q(ends_at__gt=now, status=FlashMeeting.Status.SCHEDULED)
+    meetings = list(
+        FlashMeeting.objects.filter(
+            Q(mentor=user) | Q(mentee=user),
+            to_follow_up | upcoming,
+            status__in=FlashMeeting.HELD_STATUSES,
         )
-        meeting.mentor = rows.person(*row[5:10])
-        meeting.mentee = rows.person(*row[10:15])
-        meetings.append(meeting)
+        .select_related("mentor", "mentee")
+        .only(
+            "topic",
+            "status",
+            "starts_at",
+            "ends_at",
+            *User.name_fields("mentor"),
+            *User.name_fields("mentee"),
+        )
+        .order_by("starts_at", "pk")
+    )
     follow_up = sorted((m for m in meetings if m.ends_at <= now), key=lambda m: (m.ends_at, m.pk))
     return follow_up, [m for m in meetings if m.ends_at > now]
 

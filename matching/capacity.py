@@ -16,11 +16,9 @@ membership row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from django.db import connection as db_connection
-from django.db.models import IntegerField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 
 from matching import modes
 from matching.models import Connection, ConnectionRequest, MatchingSettings
@@ -186,7 +184,7 @@ def request_facts(
 
 @dataclass(frozen=True)
 class PairCounts:
-    """Counts around one mentor–mentee pair in one program (two queries)."""
+    """Counts around one mentor–mentee pair in one program."""
 
     mentor_active: int
     mentor_pending: int
@@ -200,75 +198,6 @@ class PairCounts:
         return self.mentor_active + self.mentor_pending
 
 
-# One statement, six index-backed counts. Written as SQL on purpose: it runs on the
-# hottest pages (follow-up, profile) and inside every capacity-checking service, and
-# the ORM would need two aggregate queries (or seconds of compile time per thousand
-# calls) for the same result. Indexes: connection_mentor_status_idx,
-# connection_mentee_status_idx, conn_request_mentor_status_idx,
-# conn_request_mentee_status_idx and
-# the partial "one per pair" unique indexes. ``{p}``, ``{mentor}`` and ``{mentee}`` are
-# bound parameters, or the columns of a row the statement already reads.
-_PAIR_COUNT_COLUMNS = """
-  (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentor_id = {mentor}
-     AND status = 'active') AS mentor_active,
-  (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentor_id = {mentor}
-     AND status = 'pending') AS mentor_pending,
-  (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentee_id = {mentee}
-     AND status = 'active') AS mentee_active,
-  (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentee_id = {mentee}
-     AND status = 'pending') AS mentee_pending,
-  (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentor_id = {mentor}
-     AND mentee_id = {mentee} AND status = 'active') AS pair_active,
-  (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentor_id = {mentor}
-     AND mentee_id = {mentee} AND status = 'pending') AS pair_pending
-"""
-_TERMS_COLUMNS = (
-    "{m}.id, {m}.active, {m}.max_ongoing_mentees, {m}.offers_ongoing, {m}.offers_one_time"
-)
-_TERMS_JOIN = (
-    "LEFT JOIN {membership} {m} "
-    "ON {m}.program_id = {p} AND {m}.user_id = {mentor} AND {m}.role = 'mentor'"
-)
-_PARAMETERS = {"p": "%(p)s", "mentor": "%(mentor)s", "mentee": "%(mentee)s"}
-
-
-def _pair_count_columns(*, p: str, mentor: str, mentee: str) -> str:
-    # Only our own table and column names are formatted in; values are bound.
-    return _PAIR_COUNT_COLUMNS.format(
-        conn=Connection._meta.db_table,
-        req=ConnectionRequest._meta.db_table,
-        p=p,
-        mentor=mentor,
-        mentee=mentee,
-    )
-
-
-@dataclass(frozen=True)
-class MentorTermsSQL:
-    """The mentor's terms and the pair's counts as parts of a caller's statement:
-    ``columns`` for its select list (``MENTOR_TERMS_WIDTH`` values, read back with
-    ``mentor_terms_from_row``) and ``join`` for its FROM clause."""
-
-    columns: str
-    join: str
-
-
-MENTOR_TERMS_WIDTH = 11
-
-
-def mentor_terms_sql(*, program: str, mentor: str, mentee: str, alias: str) -> MentorTermsSQL:
-    """``program``, ``mentor`` and ``mentee`` are column references of a row the
-    statement reads (``m.program_id``…); ``alias`` names the joined mentor membership."""
-    return MentorTermsSQL(
-        columns=_TERMS_COLUMNS.format(m=alias)
-        + ","
-        + _pair_count_columns(p=program, mentor=mentor, mentee=mentee),
-        join=_TERMS_JOIN.format(
-            membership=Membership._meta.db_table, m=alias, p=program, mentor=mentor
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class MentorTerms:
     """The mentor-membership fields the capacity and eligibility rules read."""
@@ -280,19 +209,55 @@ class MentorTerms:
     offers_one_time: bool
 
 
-def mentor_terms_from_row(values) -> tuple[MentorTerms | None, PairCounts]:
-    """The mentor's terms (None when not a mentor in the program) and the pair's counts
-    from the ``MENTOR_TERMS_WIDTH`` values of ``mentor_terms_sql``'s columns."""
-    terms = None
-    if values[0] is not None:
-        terms = MentorTerms(
-            pk=values[0],
-            active=bool(values[1]),
-            max_ongoing_mentees=values[2],
-            offers_ongoing=bool(values[3]),
-            offers_one_time=bool(values[4]),
-        )
-    return terms, PairCounts(*values[5:MENTOR_TERMS_WIDTH])
+TERMS_FIELDS = ("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
+COUNT_NAMES = tuple(field.name for field in fields(PairCounts))
+
+
+def _count(queryset: QuerySet) -> Func:
+    """``(SELECT COUNT(*) FROM … WHERE …)`` as an expression: one scalar subquery."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _active_connections(program) -> QuerySet[Connection]:
+    return Connection.objects.filter(program_id=program, status=Connection.Status.ACTIVE)
+
+
+def _pending_requests(program) -> QuerySet[ConnectionRequest]:
+    return ConnectionRequest.objects.filter(
+        program_id=program, status=ConnectionRequest.Status.PENDING
+    )
+
+
+def pair_count_expressions(*, program, mentor, mentee) -> dict[str, Func]:
+    """The six counts of ``PairCounts`` as subquery expressions. ``program``, ``mentor``
+    and ``mentee`` are ids or ``OuterRef``s to the row the statement reads. Each count is
+    backed by an index: connection_mentor_status_idx, connection_mentee_status_idx,
+    conn_request_mentor_status_idx, conn_request_mentee_status_idx, and the partial
+    "one per pair" unique indexes."""
+    active, pending = _active_connections(program), _pending_requests(program)
+    return {
+        "mentor_active": _count(active.filter(mentor_id=mentor)),
+        "mentor_pending": _count(pending.filter(mentor_id=mentor)),
+        "mentee_active": _count(active.filter(mentee_id=mentee)),
+        "mentee_pending": _count(pending.filter(mentee_id=mentee)),
+        "pair_active": _count(active.filter(mentor_id=mentor, mentee_id=mentee)),
+        "pair_pending": _count(pending.filter(mentor_id=mentor, mentee_id=mentee)),
+    }
+
+
+def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
+    """The six counts in one statement. Services run it after locking the memberships:
+    it then sees every committed write of the transactions that held the lock before."""
+    counts = (
+        Program.objects.filter(pk=program_id)
+        .annotate(**pair_count_expressions(program=program_id, mentor=mentor_id, mentee=mentee_id))
+        .values_list(*COUNT_NAMES)
+        .get()
+    )
+    return PairCounts(*counts)
 
 
 def mentor_terms_and_pair_counts(
@@ -300,52 +265,30 @@ def mentor_terms_and_pair_counts(
 ) -> tuple[MentorTerms | None, PairCounts]:
     """The mentor's membership terms (None when not a mentor in the program) and the
     pair's counts, in one statement — what the follow-up decision needs."""
-    parts = mentor_terms_sql(
-        program=_PARAMETERS["p"],
-        mentor=_PARAMETERS["mentor"],
-        mentee=_PARAMETERS["mentee"],
-        alias="m",
+    found = (
+        Membership.objects.filter(
+            program_id=program_id, user_id=mentor_id, role=Membership.Role.MENTOR
+        )
+        .annotate(**pair_count_expressions(program=program_id, mentor=mentor_id, mentee=mentee_id))
+        .values_list(*TERMS_FIELDS, *COUNT_NAMES)
+        .first()
     )
-    sql = f"SELECT {parts.columns} FROM (SELECT 1) AS one {parts.join}"  # noqa: S608  # nosec B608
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
-        return mentor_terms_from_row(cursor.fetchone())
-
-
-def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
-    """Run after locking the memberships: the statement then sees every committed write
-    of the transactions that held the lock before us."""
-    sql = "SELECT " + _pair_count_columns(**_PARAMETERS)  # nosec B608  (no values in it)
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
-        row = cursor.fetchone()
-    return PairCounts(*row)
-
-
-# Correlated counts written as SQL: the ORM's Subquery/OuterRef version cost more to
-# build than to run, on every directory page and admin list. They name the membership
-# table itself (no alias): queries that use them select FROM it unaliased.
-MENTOR_ACTIVE_SQL = (
-    "SELECT COUNT(*) FROM matching_connection c WHERE c.program_id = "
-    "mentoring_membership.program_id AND c.mentor_id = mentoring_membership.user_id "
-    "AND c.status = 'active'"
-)
-MENTOR_PENDING_SQL = (
-    "SELECT COUNT(*) FROM matching_connectionrequest r WHERE r.program_id = "
-    "mentoring_membership.program_id AND r.mentor_id = mentoring_membership.user_id "
-    "AND r.status = 'pending'"
-)
+    if found is None:  # not a mentor of the program: no terms, and the counts alone
+        return None, pair_counts(program_id=program_id, mentor_id=mentor_id, mentee_id=mentee_id)
+    width = len(TERMS_FIELDS)
+    return MentorTerms(*found[:width]), PairCounts(*found[width:])
 
 
 def with_slots(memberships: QuerySet[Membership]) -> QuerySet[Membership]:
     """Annotate mentor memberships with ``active_connections`` and ``pending_requests``
     in the same query (no query per row); ``mentor_slots`` reads them. Each subquery
-    runs only for the rows shown (indexes: connection_one_active_per_pair,
-    connection_request_one_pending_per_pair)."""
-    # Constant SQL with no parameters: nothing from a request reaches it.
-    active = RawSQL(MENTOR_ACTIVE_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
-    pending = RawSQL(MENTOR_PENDING_SQL, (), output_field=IntegerField())  # noqa: S611  # nosec B611
-    return memberships.annotate(active_connections=active, pending_requests=pending)
+    runs only for the rows returned (indexes: connection_mentor_status_idx,
+    conn_request_mentor_status_idx)."""
+    program, mentor = OuterRef("program_id"), OuterRef("user_id")
+    return memberships.annotate(
+        active_connections=_count(_active_connections(program).filter(mentor_id=mentor)),
+        pending_requests=_count(_pending_requests(program).filter(mentor_id=mentor)),
+    )
 
 
 def mentor_slots(*, membership: Membership, settings: MatchingSettings) -> Slots:

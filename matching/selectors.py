@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from django.db import connection as db_connection
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -15,61 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import capacity, modes
 from matching.models import Connection, ConnectionRequest, MatchingSettings, PreferredMentor
-from mentoring import rows
 from mentoring.models import Membership, Program, User
 
 RECENT_ANSWERS = 25
 
 
-# Raw SQL on purpose: on the dashboard and every program page. Building this two-join
-# select_related query in the ORM took ~1.5 ms, several times what PostgreSQL spent
-# running it (bench/). Index: membership_one_per_role (user, program, role).
-_MEMBERSHIPS_SQL = """
-SELECT {membership_columns}, {program_columns}, {settings_columns}
-FROM {membership} m
-JOIN {program} p ON p.id = m.program_id
-LEFT JOIN {settings} s ON s.program_id = p.id
-WHERE m.user_id = %(user)s {only_active_in_slug}
-ORDER BY {order}
-"""
-_ACTIVE_IN_SLUG = "AND m.active AND p.active AND p.slug = %(slug)s"
-
-
 def _memberships_with_programs(*, user: User, slug: str | None = None) -> list[Membership]:
-    """The user's memberships, each with its program and the program's settings (one
-    instance per program): all of them by program name, or only the active ones in the
-    active program ``slug``."""
-    membership_columns = rows.model_columns(Membership, "m")
-    program_columns = rows.model_columns(Program, "p")
-    settings_columns = rows.model_columns(MatchingSettings, "s")
-    sql = _MEMBERSHIPS_SQL.format(  # noqa: S608  # nosec B608  (our own names; values bound)
-        membership_columns=membership_columns.sql,
-        program_columns=program_columns.sql,
-        settings_columns=settings_columns.sql,
-        membership=Membership._meta.db_table,
-        program=Program._meta.db_table,
-        settings=MatchingSettings._meta.db_table,
-        only_active_in_slug=_ACTIVE_IN_SLUG if slug is not None else "",
-        order="m.role" if slug is not None else "p.name, m.role",
+    """The user's memberships, each with its program and the program's settings: all of
+    them by program name, or only the active ones in the active program ``slug``. Index:
+    membership_one_per_role (user, program, role)."""
+    memberships = Membership.objects.filter(user=user).select_related("program__matching_settings")
+    if slug is None:
+        return list(memberships.order_by("program__name", "role"))
+    return list(
+        memberships.filter(active=True, program__active=True, program__slug=slug).order_by("role")
     )
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, "slug": slug})
-        found = cursor.fetchall()
-    programs: dict[int, Program] = {}
-    memberships = []
-    program_start = membership_columns.width
-    settings_start = program_start + program_columns.width
-    for row in found:
-        membership = membership_columns.load(row)
-        program = programs.get(membership.program_id)
-        if program is None:
-            program = programs[membership.program_id] = program_columns.load(row, program_start)
-            settings = settings_columns.load(row, settings_start)
-            if settings is not None:
-                program.matching_settings = settings
-        membership.program = program
-        memberships.append(membership)
-    return memberships
 
 
 def memberships_for_user(*, user: User) -> list[Membership]:
@@ -102,9 +61,11 @@ def program_access(*, slug: str, user: User) -> ProgramAccess:
     """The program and the viewer's active memberships in it, in one query; 404 for
     anyone who is not an active member of an active program."""
     memberships = _memberships_with_programs(user=user, slug=slug)
-    if not memberships or not Program.matching_settings.is_cached(memberships[0].program):
+    if not memberships or not hasattr(memberships[0].program, "matching_settings"):
         raise Http404
     program = memberships[0].program
+    for membership in memberships:  # one program instance for the page
+        membership.program = program
     return ProgramAccess(program, program.matching_settings, memberships)
 
 
@@ -195,40 +156,38 @@ class _MentorChoice:
     offers_one_time: bool
 
 
-# Raw SQL on purpose: every directory page. The ORM spent ~3 ms building the
-# select_related query with its two slot-count subqueries, several times their run time
-# (bench/). The counts are capacity's, for the rows shown only (indexes:
-# connection_one_active_per_pair, connection_request_one_pending_per_pair).
-_DIRECTORY_CARDS_SQL = """
-SELECT {membership}.id, {membership}.headline, {membership}.expertise,
-       {membership}.max_ongoing_mentees, {membership}.offers_ongoing,
-       {membership}.offers_one_time, {person_columns}, ({active_sql}), ({pending_sql})
-FROM {membership}
-JOIN {user} u ON u.id = {membership}.user_id
-WHERE {membership}.id IN ({ids})
-"""
+def _directory_card_rows(*, ids: list[int]) -> list[tuple]:
+    """(id, headline, expertise, max_ongoing_mentees, offers_ongoing, offers_one_time,
+    display_name, first_name, last_name, username, active, pending) per membership: plain
+    values, no instances (twenty per page). The slot counts are capacity's, for these
+    rows only."""
+    return list(
+        capacity.with_slots(Membership.objects.filter(pk__in=ids)).values_list(
+            "pk",
+            "headline",
+            "expertise",
+            "max_ongoing_mentees",
+            "offers_ongoing",
+            "offers_one_time",
+            "user__display_name",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "active_connections",
+            "pending_requests",
+        )
+    )
 
 
 def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[DirectoryCard]:
     """The mentors of one directory page, in the given order, with live availability."""
     if not ids:
         return []
-    sql = _DIRECTORY_CARDS_SQL.format(  # noqa: S608  # nosec B608  (our own names; ids bound)
-        person_columns=rows.person_columns("u"),
-        active_sql=capacity.MENTOR_ACTIVE_SQL,
-        pending_sql=capacity.MENTOR_PENDING_SQL,
-        membership=Membership._meta.db_table,
-        user=User._meta.db_table,
-        ids=", ".join(["%s"] * len(ids)),
-    )
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, [int(pk) for pk in ids])
-        found = cursor.fetchall()
+    found = _directory_card_rows(ids=ids)
     cards = {}
     for row in found:
         pk, headline, expertise, max_ongoing, offers_ongoing, offers_one_time = row[:6]
-        _user_id, *names = row[6 : 6 + rows.PERSON_WIDTH]
-        active, pending = row[6 + rows.PERSON_WIDTH :]
+        names, (active, pending) = row[6:10], row[10:]
         availability = mentor_availability(
             settings=settings,
             mentor=_MentorChoice(
@@ -313,43 +272,22 @@ def requests_sent(*, user: User) -> QuerySet[ConnectionRequest]:
     )
 
 
-# Raw SQL on purpose (the dashboard): the ORM took longer to build this three-join
-# query than PostgreSQL took to run it. Indexes: connection_mentor_status_idx,
-# connection_mentee_status_idx.
-_DASHBOARD_CONNECTIONS_SQL = """
-SELECT c.id, c.mentor_id, c.mentee_id, c.started_at, p.id, p.name, p.slug,
-       {mentor_columns}, {mentee_columns}
-FROM {connection} c
-JOIN {program} p ON p.id = c.program_id
-JOIN {user} tr ON tr.id = c.mentor_id
-JOIN {user} te ON te.id = c.mentee_id
-WHERE (c.mentor_id = %(user)s OR c.mentee_id = %(user)s) AND c.status = '{active}'
-ORDER BY p.name, c.started_at DESC, c.id
-"""
-
-
 def dashboard_connections(*, user: User) -> list[Connection]:
     """The person's active connections (either side), ordered by program name then
-    newest first, with the people and the program's name — in one cheap query."""
-    sql = _DASHBOARD_CONNECTIONS_SQL.format(  # noqa: S608  # nosec B608
-        connection=Connection._meta.db_table,
-        program=Program._meta.db_table,
-        user=User._meta.db_table,
-        active=Connection.Status.ACTIVE.value,
-        mentor_columns=rows.person_columns("tr"),
-        mentee_columns=rows.person_columns("te"),
+    newest first, with the people and the program's name, in one query (indexes:
+    connection_mentor_status_idx, connection_mentee_status_idx)."""
+    return list(
+        Connection.objects.filter(Q(mentor=user) | Q(mentee=user), status=Connection.Status.ACTIVE)
+        .select_related("program", "mentor", "mentee")
+        .only(
+            "started_at",
+            "program__name",
+            "program__slug",
+            *User.name_fields("mentor"),
+            *User.name_fields("mentee"),
+        )
+        .order_by("program__name", "-started_at", "pk")
     )
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk})
-        found = cursor.fetchall()
-    connections = []
-    for row in found:
-        item = rows.instance(Connection, id=row[0], started_at=rows.aware(row[3]))
-        item.program = rows.instance(Program, id=row[4], name=row[5], slug=row[6])
-        item.mentor = rows.person(*row[7:12])
-        item.mentee = rows.person(*row[12:17])
-        connections.append(item)
-    return connections
 
 
 def pending_received_count(*, user: User) -> int:

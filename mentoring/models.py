@@ -8,6 +8,9 @@ from mentoring.validators import validate_time_zone
 
 
 class User(AbstractUser):
+    # What ``name`` reads: lists of people load only these (``only(*User.name_fields(...))``).
+    NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
         _("display name"),
@@ -33,6 +36,11 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.name_from(self.display_name, self.first_name, self.last_name, self.username)
+
+    @classmethod
+    def name_fields(cls, relation: str) -> list[str]:
+        """``NAME_FIELDS`` through a relation, for ``only()``: ``mentor__display_name``…"""
+        return [f"{relation}__{name}" for name in cls.NAME_FIELDS]
 
     @staticmethod
     def name_from(display_name: str, first_name: str, last_name: str, username: str) -> str:
