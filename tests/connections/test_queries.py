@@ -29,6 +29,11 @@ REQUESTS_SENT = 3
 # flash meetings to follow up and upcoming (one query), surveys waiting
 MENTEE_DASHBOARD = 6
 MENTOR_DASHBOARD = MENTEE_DASHBOARD + 1  # + pending requests count
+# session, user, program access, the mentor with slots, then the service: the two
+# memberships locked (with the settings), the counts under the lock, the request written
+# (in a savepoint and its release) and its email written to the outbox (and, in a test,
+# the savepoint around the service and its release)
+CONNECT_POST = 12
 
 
 def count_queries(client, url) -> int:
@@ -175,3 +180,26 @@ def test_mentee_dashboard(client, ongoing_program, mentee, django_assert_num_que
     client.force_login(mentee)
     with django_assert_num_queries(MENTEE_DASHBOARD):
         client.get(reverse("portal:dashboard"))
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_connect_post(client, ongoing_program, mentor_membership, mentee, rows):
+    mentor_membership.max_ongoing_mentees = 200
+    mentor_membership.save()
+    for _ in range(rows):
+        ConnectionFactory(
+            program=ongoing_program,
+            mentor=mentor_membership.user,
+            mentee=make_mentee(ongoing_program),
+        )
+        ConnectionRequestFactory(
+            program=ongoing_program,
+            mentor=mentor_membership.user,
+            mentee=make_mentee(ongoing_program),
+        )
+    client.force_login(mentee)
+    url = reverse("portal:connect", args=["ongoing", mentor_membership.pk])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, {"message": "Hello, could you mentor me?"})
+    assert response.status_code == 302
+    assert len(captured) == CONNECT_POST, [q["sql"][:60] for q in captured.captured_queries]
