@@ -6,14 +6,19 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 
+from bench.dataset import DatasetOptions, build
 from bench.loadtest import Request, Result, run_scenario
 from bench.run import ratios_by_round
-from flash_meetings.models import FlashMeeting
-from mentoring.models import Connection, ConnectionRequest, Membership, Program
-from surveys.models import SurveyResponse
+from bench.schema import (
+    Connection,
+    ConnectionRequest,
+    FlashMeeting,
+    Membership,
+    Program,
+    SurveyResponse,
+)
 
 SMALL = {
     "mentors": 20,
@@ -39,7 +44,7 @@ def dataset_counts() -> dict:
 
 @pytest.mark.django_db(transaction=True)  # the generator ends with VACUUM ANALYZE
 def test_dataset_has_the_asked_volumes_every_state_and_rebuilds_cleanly(capsys):
-    call_command("bench_dataset", **SMALL)
+    first_report = build(1, DatasetOptions(**SMALL))
     first = dataset_counts()
     statuses = Counter(
         dict(FlashMeeting.objects.values_list("status").annotate(n=Count("pk")).order_by())
@@ -48,13 +53,22 @@ def test_dataset_has_the_asked_volumes_every_state_and_rebuilds_cleanly(capsys):
         status=FlashMeeting.Status.SCHEDULED, follow_up_choice="", ends_at__isnull=False
     ).count()
 
-    call_command("bench_dataset", **SMALL)  # replaces the first one
+    build(1, DatasetOptions(**SMALL))  # replaces the first one
 
-    assert first == SMALL
+    assert first == SMALL == first_report.counts
     assert dataset_counts() == SMALL
     assert set(statuses) == set(FlashMeeting.Status.values), statuses
     assert open_follow_ups > 0
     assert "bench dataset ready in" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scale_multiplies_every_count():
+    half = {name: n // 2 for name, n in SMALL.items()}
+
+    report = build(2, DatasetOptions(**half, log=None))
+
+    assert dataset_counts() == report.counts == {name: n * 2 for name, n in half.items()}
 
 
 class _Handler(BaseHTTPRequestHandler):
