@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cpu  # noqa: E402
+from bench import cpu, interpreter  # noqa: E402
 from bench.loadtest import Request, Result, run_scenario  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40  # the server and this process share it
@@ -332,6 +332,9 @@ def scenarios(targets: dict) -> dict:
 
 def main() -> None:
     args = parse_args()
+    python = interpreter.describe()
+    print(f"interpreter: {python['executable']} (Python {python['version']})")
+    print(f"  {interpreter.build_flags(python)}; pure-Python probe: {python['probe_ms']:.0f} ms")
     ensure_database(args.database_url)
     setup_django(args.database_url)
     info = prepare(args.fresh)
@@ -432,6 +435,7 @@ def main() -> None:
             "baseline_runs_rps": [round(result.rps, 1) for result in baselines],
         },
         "dataset_seconds": info["dataset_seconds"],
+        "interpreter": python,
         "pages": rows,
     }
     print_table(report)

@@ -1,6 +1,9 @@
 """The benchmark's own parts: the dataset generator (at a small scale), the bounded load
 driver against a real local HTTP server, and how ratios are taken."""
 
+import json
+import platform
+import sys
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -8,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db.models import Count
 
+from bench import interpreter
 from bench.dataset import DatasetOptions, build
 from bench.loadtest import Request, Result, run_scenario
 from bench.run import ratios_by_round
@@ -157,3 +161,37 @@ def test_a_round_without_requests_is_left_out_and_the_shape_is_checked():
     assert ratios_by_round([run(100), run(0, requests=0)], [run(200)] * 3) == [0.5]
     with pytest.raises(ValueError):
         ratios_by_round([run(100)], [run(200)])
+
+
+def test_bench_python_wins_and_is_described_by_itself(tmp_path):
+    kind, path, why = interpreter.choose(
+        {"BENCH_PYTHON": sys.executable}, debian_python=str(tmp_path / "none")
+    )
+    described = interpreter.describe_other(path)
+
+    assert why == "BENCH_PYTHON" and path == sys.executable
+    assert kind == ("direct" if sys.prefix != sys.base_prefix else "base")
+    assert described["version"] == platform.python_version()
+    assert described["probe_ms"] > 0
+    assert {"sysconfig_enable_optimizations", "sysconfig_with_lto", "debian_build"} <= set(
+        described
+    )
+    json.dumps(described)
+
+
+def test_without_bench_python_debian_python_then_the_project_venv(tmp_path):
+    debian = tmp_path / "python3"
+    debian.write_text("#!/bin/sh\n")
+    debian.chmod(0o755)
+    venv_python = tmp_path / "venv" / "bin" / "python"
+
+    assert interpreter.choose({}, debian_python=str(debian), project_python=venv_python) == (
+        "base",
+        str(debian),
+        "Debian's /usr/bin/python3",
+    )
+    assert interpreter.choose(
+        {"BENCH_PYTHON": " "}, debian_python=str(tmp_path / "none"), project_python=venv_python
+    )[:2] == ("direct", str(venv_python))
+    with pytest.raises(interpreter.InterpreterError):
+        interpreter.choose({"BENCH_PYTHON": str(tmp_path / "missing")})
