@@ -29,14 +29,18 @@ test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The benchmark (bench/run.py): the busiest pages and writes against a minimal signed-in
-# page, on gunicorn + PostgreSQL.
+# page, on gunicorn + PostgreSQL + a Celery worker, at one or more dataset scales.
+#   make bench                          scale 1 (1,000 mentors, 10,000 mentees, ...)
+#   make bench BENCH_SCALE=10           10x the rows, in its own database
+#   make bench BENCH_SCALES="1 10"      both, tables side by side
 #   make bench BENCH_ARGS="--fresh --seconds 30 --rounds 7"
 # It runs on an optimised interpreter (bench/interpreter.py choose): BENCH_PYTHON, else
 # Debian's /usr/bin/python3 (PGO + LTO), else the project's venv. A plain interpreter
 # gets its own venv, $(BENCH_VENV), made again when the interpreter changes and
 # re-installed when pyproject.toml does. Database: BENCH_DATABASE_URL (default
-# postgres://postgres@127.0.0.1:5432/bench).
+# postgres://postgres@127.0.0.1:5432/bench; scale N>1 uses <name>_xN).
 BENCH_VENV := .venv-bench
+BENCH_SCALES ?= $(or $(BENCH_SCALE),1)
 
 bench: $(VENV)/.installed-test
 	@set -e; set -- $$($(BIN)/python bench/interpreter.py choose); \
@@ -44,8 +48,8 @@ bench: $(VENV)/.installed-test
 		$(MAKE) --no-print-directory $(BENCH_VENV)/.installed-test BENCH_BASE_PYTHON="$$2"; \
 		python=$(BENCH_VENV)/bin/python; \
 	else python="$$2"; fi; \
-	echo "$$python bench/run.py $(BENCH_ARGS)"; \
-	"$$python" bench/run.py $(BENCH_ARGS)
+	echo "$$python bench/run.py --scales $(BENCH_SCALES) $(BENCH_ARGS)"; \
+	"$$python" bench/run.py --scales $(BENCH_SCALES) $(BENCH_ARGS)
 
 # Made again from scratch when BENCH_BASE_PYTHON is another interpreter than last time.
 $(BENCH_VENV)/.interpreter: FORCE
