@@ -191,11 +191,11 @@ def print_comparison(rows: list[dict], scales: list[int]) -> None:
     print("\nscales side by side:")
     print(
         f"{'':<21}{group('queries', w)}  {group('CPU ms', w)}  {group('CPU ratio', w)}"
-        f"  {group('req/s ratio', w)}  {'target':>7}"
+        f"  {group('req/s ratio', w)}  {'target':>7}  {'by CPU ratio':<12}"
     )
     line = f"{'page':<21}" + "  ".join("".join(f"{t:>{w}}" for t in tags) for _ in range(4))
-    print(line + f"  {'':>7}")
-    print("-" * (len(line) + 9))
+    print(line + f"  {'':>7}  {' / '.join(tags)}")
+    print("-" * (len(line) + 23))
     flagged = []
     for row in rows:
         cells = []
@@ -220,8 +220,8 @@ def print_comparison(rows: list[dict], scales: list[int]) -> None:
             ]
             for s in scales
         ]
-        mark_text = " ".join(m for m in marks if m)
-        print(f"{row['name']:<21}" + "  ".join(cells) + f"  {target:>7} {mark_text}")
+        mark_text = " / ".join(m for m in marks if m)
+        print(f"{row['name']:<21}" + "  ".join(cells) + f"  {target:>7}  {mark_text}")
         if row["queries_differ"]:
             flagged.append(row["name"])
     if flagged:

@@ -170,8 +170,12 @@ def prepare(args, scale: int):
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:  # the sessions of earlier runs
-        cursor.execute(f"TRUNCATE {Session._meta.db_table}")
+    # The database is the benchmark's unless it holds users of its own: then a rebuild
+    # removes only the benchmark's rows, and the sessions of earlier runs stay.
+    owned = not User.objects.exclude(username__startswith="bench-").exists()
+    if owned:
+        with connection.cursor() as cursor:  # the sessions of earlier runs
+            cursor.execute(f"TRUNCATE {Session._meta.db_table}")
     budget = targets.Budget(**{page: write_budget(args, page) for page in WRITE_RATE_CEILING})
     marker = f"bench dataset v{DATASET_VERSION}, scale {scale}"
     program = Program.objects.filter(slug=dataset.SLUG).first()
@@ -190,9 +194,6 @@ def prepare(args, scale: int):
     built = None
     if reason:
         print(f"building the scale {scale} dataset: {reason}", flush=True)
-        # The database is the benchmark's: empty its tables at once, unless it holds
-        # users of its own (then remove only the benchmark's rows).
-        owned = not User.objects.exclude(username__startswith="bench-").exists()
         built = dataset.build(
             scale, dataset.DatasetOptions(reset="truncate" if owned else "delete")
         )
@@ -393,9 +394,10 @@ class Once:
         return self.make(self.targets[index])
 
 
-def measured_pids(server) -> list[int]:
+def measured_pids(server) -> tuple[list[int], int]:
     """gunicorn's master and workers, and the database sessions serving them (only
-    those: the worker's and this process's sessions have other application names)."""
+    those: the worker's and this process's sessions have other application names);
+    and how many such sessions there are."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -405,7 +407,7 @@ def measured_pids(server) -> list[int]:
             [stack.WEB],
         )
         sessions = [pid for (pid,) in cursor.fetchall()]
-    return [server.pid, *cpu.children(server.pid), *sessions]
+    return [server.pid, *cpu.children(server.pid), *sessions], len(sessions)
 
 
 def outbox_waiting(since) -> int:
@@ -487,15 +489,17 @@ def run_scale(args, scale: int) -> dict:
         server = stack.start_server(
             database_url, port=args.port, workers=args.workers, threads=args.threads
         )
-        baselines, runs, drained, left = measure(args, server, signed_in, since)
+        baselines, runs, drained, left, web_sessions = measure(args, server, signed_in, since)
         stack.stop(server)
         drained += drain(since, max(args.drain_seconds, 120))
+        worker_tasks = stack.worker_task_counts()
     finally:
         stack.stop(server)
         stack.stop(worker)
         received = stack.stop_smtp_sink(sink)
     outbox = outbox_summary(since)
     outbox["smtp_sink_received"] = received["messages"]
+    outbox["worker_deliveries"] = worker_tasks.get("notifications.tasks.deliver_notification", 0)
     writes = writes_made(since)
     answered = {
         name: sum(r.status_counts.get(302, 0) for r in runs[name]) + made[name]
@@ -518,6 +522,7 @@ def run_scale(args, scale: int) -> dict:
             "baseline_runs_rps": [round(r.rps, 1) for r in baselines],
             "baseline_runs_cpu_ms": [report._round(r.cpu_ms_per_request) for r in baselines],
             "outbox_drain_seconds": round(drained, 1),
+            "web_database_sessions": [min(web_sessions), max(web_sessions)],
         },
         "dataset": dataset_info,
         "pages": rows,
@@ -540,6 +545,7 @@ def measure(args, server, signed_in, since):
     baselines: list[Result] = []
     runs: dict[str, list[Result]] = {name: [] for name in PAGES}
     drained = 0.0
+    web_sessions: list[int] = []  # gunicorn's database sessions after each run
     # Warm both workers up (imports, template caches, connections, prepared statements).
     run_scenario(
         name="warm-up",
@@ -556,7 +562,8 @@ def measure(args, server, signed_in, since):
         limit = args.max_requests
         if isinstance(make_request, Once):
             limit = min(limit, make_request.left)
-        before = cpu.snapshot(measured_pids(server))
+        pids, _ = measured_pids(server)
+        before = cpu.snapshot(pids)
         result = run_scenario(
             name=name,
             host=HOST,
@@ -567,8 +574,10 @@ def measure(args, server, signed_in, since):
             max_requests=max(limit, 0),
             ok_statuses=ok,
         )
+        pids, sessions = measured_pids(server)
         if cpu.available():
-            result.cpu_seconds = cpu.spent(before, cpu.snapshot(measured_pids(server)))
+            result.cpu_seconds = cpu.spent(before, cpu.snapshot(pids))
+        web_sessions.append(sessions)
         ms = result.cpu_ms_per_request
         print(
             f"  {name}: {result.rps:.1f} req/s"
@@ -592,7 +601,7 @@ def measure(args, server, signed_in, since):
                 drained += drain(since, args.drain_seconds)
         baselines.append(run("baseline"))
     left = {name: plan[name][0].left for name in WRITE_PAGES}
-    return baselines, runs, drained, left
+    return baselines, runs, drained, left, web_sessions
 
 
 # --- Reporting ---------------------------------------------------------------------------
@@ -600,6 +609,7 @@ def measure(args, server, signed_in, since):
 
 def print_interpreter(info: dict, reference: dict | None) -> None:
     print(f"interpreter: {info['executable']} (Python {info['version']}, {info['base_realpath']})")
+    print(f"  chosen by: {info['chosen_by']}")
     print(f"  {interpreter.build_flags(info)}")
     line = f"  pure-Python probe: {info['probe_ms']:.0f} ms"
     if reference:
@@ -645,10 +655,13 @@ def print_scale(result: dict) -> None:
     print(
         f"outbox since the start: {box['written']} written, {box['sent']} sent, "
         f"{box['pending']} pending, {box['sending']} sending, {box['failed']} failed; "
-        f"the SMTP sink received {box['smtp_sink_received']}"
+        f"the worker ran {box['worker_deliveries']} deliveries and the SMTP sink received "
+        f"{box['smtp_sink_received']}"
         f" (waited {result['setup']['outbox_drain_seconds']} s for the worker in all)"
     )
     print(f"  by kind: {box['by_kind']}")
+    low, high = result["setup"]["web_database_sessions"]
+    print(f"CPU measured: gunicorn's processes and its {low}–{high} database sessions")
     writes = result["writes"]
     print(
         "writes: "
@@ -684,6 +697,8 @@ def delivery_problems(result: dict) -> list[str]:
     ]
     if box["sent"] != box["written"]:
         problems.append(f"{box['written'] - box['sent']} emails of this run were not sent")
+    if box["worker_deliveries"] != box["sent"]:
+        problems.append(f"the worker ran {box['worker_deliveries']} deliveries, not {box['sent']}")
     if box["smtp_sink_received"] != box["sent"]:
         problems.append(f"the SMTP sink received {box['smtp_sink_received']}, not {box['sent']}")
     return problems

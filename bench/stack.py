@@ -124,6 +124,17 @@ def start_worker(database_url: str, *, concurrency: int) -> subprocess.Popen:
     raise SystemExit(f"the Celery worker did not answer within 60 s: see {log.name}")
 
 
+def worker_task_counts() -> dict[str, int]:
+    """Tasks the running worker has executed, by name (Celery's own statistics)."""
+    from config.celery import app
+
+    totals: dict[str, int] = {}
+    for stats in (app.control.inspect(timeout=2.0).stats() or {}).values():
+        for name, n in stats.get("total", {}).items():
+            totals[name] = totals.get(name, 0) + n
+    return totals
+
+
 def start_server(database_url: str, *, port: int, workers: int, threads: int) -> subprocess.Popen:
     log = _log("gunicorn")
     server = subprocess.Popen(
