@@ -28,10 +28,44 @@ test: $(VENV)/.installed-test
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Throughput of the busiest pages against a minimal signed-in page, on gunicorn +
-# PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/bench).
+# The benchmark (bench/run.py): the busiest pages and writes against a minimal signed-in
+# page, on gunicorn + PostgreSQL + a Celery worker, at one or more dataset scales.
+#   make bench                          scale 1 (1,000 mentors, 10,000 mentees, ...)
+#   make bench BENCH_SCALE=10           10x the rows, in its own database
+#   make bench BENCH_SCALES="1 10"      both, tables side by side
+#   make bench BENCH_ARGS="--fresh --seconds 30 --rounds 7"
+# It runs on an optimised interpreter (bench/interpreter.py choose): BENCH_PYTHON, else
+# Debian's /usr/bin/python3 (PGO + LTO), else the project's venv. A plain interpreter
+# gets its own venv, $(BENCH_VENV), made again when the interpreter changes and
+# re-installed when pyproject.toml does. Database: BENCH_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/bench; scale N>1 uses <name>_xN).
+BENCH_VENV := .venv-bench
+BENCH_SCALES ?= $(or $(BENCH_SCALE),1)
+
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@set -e; set -- $$($(BIN)/python bench/interpreter.py choose); \
+	if [ "$$1" = base ]; then \
+		$(MAKE) --no-print-directory $(BENCH_VENV)/.installed-test BENCH_BASE_PYTHON="$$2"; \
+		python=$(BENCH_VENV)/bin/python; \
+	else python="$$2"; fi; \
+	echo "$$python bench/run.py --scales $(BENCH_SCALES) $(BENCH_ARGS)"; \
+	"$$python" bench/run.py --scales $(BENCH_SCALES) $(BENCH_ARGS)
+
+# Made again from scratch when BENCH_BASE_PYTHON is another interpreter than last time.
+$(BENCH_VENV)/.interpreter: FORCE
+	@test -n "$(BENCH_BASE_PYTHON)" || { echo "BENCH_BASE_PYTHON is not set: use make bench"; exit 2; }
+	@want="$$(realpath "$$(command -v "$(BENCH_BASE_PYTHON)")")"; \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$want" ]; then \
+		echo "creating $(BENCH_VENV) from $$want"; \
+		rm -rf $(BENCH_VENV) && "$(BENCH_BASE_PYTHON)" -m venv $(BENCH_VENV) && \
+		$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip && echo "$$want" > $@; \
+	fi
+
+$(BENCH_VENV)/.installed-test: pyproject.toml $(BENCH_VENV)/.interpreter
+	$(BENCH_VENV)/bin/pip install --quiet -e ".[test]"
+	touch $@
+
+FORCE:
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -34,6 +34,14 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     status_counts: dict[int, int]
+    # Server CPU seconds spent during this run, when the caller measured them.
+    cpu_seconds: float | None = None
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return self.cpu_seconds / self.requests * 1000
 
     @property
     def rps(self) -> float:

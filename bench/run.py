@@ -1,56 +1,93 @@
-"""The benchmark: the pages people use most against a minimal signed-in baseline page,
-on the production setup (gunicorn + PostgreSQL), driven from this process over loopback.
+"""The benchmark: the pages and writes people use most against a minimal signed-in
+baseline page, on the production setup (gunicorn + PostgreSQL + Redis + a Celery worker
+sending real SMTP to a local sink), driven from this process over loopback.
 
-    make bench                       # or: .venv/bin/python bench/run.py --help
+    make bench [BENCH_SCALES="1 10"]     # or: <python> bench/run.py --help
 
-Steps: create/migrate the benchmark database, build the dataset once (``bench_dataset``),
-sign in thousands of mentees (sessions written in bulk), count each page's queries with
-Django's test client, start gunicorn, then let the pages take turns in rounds, each round
-between two runs of the baseline (bounded in time and count), and print a table with each
-page's ratio to the baseline (the median over the rounds) and write it to JSON.
-Absolute numbers vary by machine; the ratios are what we track.
+For each scale: create/migrate that scale's database, build the dataset when it is
+missing, stale or short of write targets (``bench.dataset``), sample each page's
+targets and sign their mentees in (``bench.targets``), count each page's queries with
+Django's test client, start the SMTP sink, the worker and gunicorn, then let the pages
+take turns in rounds, each round between two runs of the baseline (bounded in time and
+count), with the server's CPU time measured around every run. The table gives each
+page's throughput ratio and CPU ratio to the baseline (medians over the rounds), and
+the run ends with the outbox's delivery counts. Several scales run one after the other
+(each in its own process) and are printed side by side. Everything goes to
+bench/results/latest.json. Absolute numbers vary by machine; the ratios are tracked.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import secrets
-import socket
-import statistics
 import subprocess
 import sys
+import threading
 import time
-from itertools import count
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cpu  # noqa: E402
+from bench import cpu, interpreter, report, stack  # noqa: E402
 from bench.loadtest import Request, Result, run_scenario  # noqa: E402
 
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40  # the server and this process share it
-HOST = "127.0.0.1"
-TARGETS = {
-    "follow_up_get": 0.5,
-    "follow_up_post": 0.35,
-    "directory": 0.35,
-    "dashboard": 0.35,
-}
+HOST = stack.HOST
+RESULTS = ROOT / "bench" / "results"
+# Bump when the generator's output changes: a dataset of another version is rebuilt.
+DATASET_VERSION = "2"
+
+# URL paths, written out (the URL names belong to the apps and may change).
+BASELINE = "/baseline/"
+DASHBOARD = "/"
+DIRECTORY = "/programs/bench/mentors/"
+CONNECT = "/programs/bench/mentors/{}/connect/"
+FOLLOW_UP = "/meetings/{}/follow-up/"
+
+PAGES = [
+    "follow_up_get",
+    "follow_up_no_thanks",
+    "follow_up_connect",
+    "connect_post",
+    "directory",
+    "dashboard",
+]
+WRITE_PAGES = ("follow_up_no_thanks", "follow_up_connect", "connect_post")
+# Each write target is used once: a write page gets enough targets for this many
+# requests per second over all its rounds, well above what it reaches on this machine
+# (a page that runs out anyway says so, and its remaining rounds are left out).
+WRITE_RATE_CEILING = {"no_thanks": 400, "connect": 150, "connect_post": 150}
+CONNECT_MESSAGE = "Hello! I would like to continue with you as my mentor in ongoing mentoring."
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench"),
+        help="scale 1's database; scale N uses <name>_xN on the same server",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        help="the broker; this Redis database is emptied at the start of every run",
+    )
+    parser.add_argument(
+        "--scales",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="dataset scale factors (1 = 1,000 mentors, 10,000 mentees, 50,000 meetings)",
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-concurrency", type=int, default=1, help="Celery worker")
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
     parser.add_argument("--seconds", type=float, default=15.0, help="per page, over all rounds")
     parser.add_argument(
@@ -60,12 +97,21 @@ def parse_args() -> argparse.Namespace:
         help="the pages take turns in this many rounds, each between two baseline runs",
     )
     parser.add_argument("--max-requests", type=int, default=20000, help="per page and round")
+    parser.add_argument(
+        "--drain-seconds",
+        type=float,
+        default=30.0,
+        help="after a write page, wait up to this long for the worker to send its emails",
+    )
     parser.add_argument("--fresh", action="store_true", help="rebuild the dataset")
-    parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "latest.json"))
-    return parser.parse_args()
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    return parser.parse_args(argv)
 
 
-def setup_django(database_url: str) -> None:
+# --- Setting up ----------------------------------------------------------------------
+
+
+def setup_django(database_url: str, redis_url: str, smtp_port: int) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -74,20 +120,22 @@ def setup_django(database_url: str) -> None:
             "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost,testserver",
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_SECURE_HSTS_SECONDS": "0",
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": stack.with_application_name(database_url, stack.RUNNER),
             "SITE_URL": "http://127.0.0.1",
             "DJANGO_LOG_LEVEL": "WARNING",
+            # As production runs: a broker, a worker that sends the emails over SMTP.
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
         }
     )
-    os.environ.pop("REDIS_URL", None)  # emails are not part of what we measure
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ.pop("EMAIL_BACKEND", None)
     import django
 
     django.setup()
 
 
 def ensure_database(database_url: str) -> None:
-    name = database_url.rsplit("/", 1)[1]
+    name = stack.database_name(database_url)
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise SystemExit(f"unexpected database name {name!r}: use letters, digits and _")
     exists = subprocess.run(
@@ -108,401 +156,615 @@ def ensure_database(database_url: str) -> None:
         subprocess.run(["createdb", "-h", HOST, "-U", "postgres", name], check=True)
 
 
-# Meetings still waiting for their follow-up: half for the GETs, half answered by the
-# POSTs (each once). A run answers up to a few thousand; below this the dataset is built
-# again rather than letting the POSTs run out mid-run.
-MIN_OPEN_FOLLOW_UPS = 8000
+def write_budget(args, page: str) -> int:
+    return math.ceil(args.seconds * WRITE_RATE_CEILING[page]) + 1  # +1: the query count's
 
 
-def open_follow_ups() -> int:
-    from django.utils import timezone
-
-    from flash_meetings.models import FlashMeeting
-
-    return FlashMeeting.objects.filter(
-        program__slug="bench",
-        status=FlashMeeting.Status.SCHEDULED,
-        ends_at__lte=timezone.now(),
-        follow_up_choice="",
-    ).count()
-
-
-def prepare(fresh: bool) -> dict:
+def prepare(args, scale: int):
+    """Migrate, then sample the targets, building the dataset first when needed."""
     from django.core.management import call_command
+    from django.db import connection
 
-    from mentoring.models import Program
+    from bench import dataset, targets
+    from bench.schema import Program, Session, User
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    reason = "--fresh" if fresh else ""
-    if not reason and not Program.objects.filter(slug="bench").exists():
+    # The database is the benchmark's unless it holds users of its own: then a rebuild
+    # removes only the benchmark's rows, and the sessions of earlier runs stay.
+    owned = not User.objects.exclude(username__startswith="bench-").exists()
+    if owned:
+        with connection.cursor() as cursor:  # the sessions of earlier runs
+            cursor.execute(f"TRUNCATE {Session._meta.db_table}")
+    budget = targets.Budget(**{page: write_budget(args, page) for page in WRITE_RATE_CEILING})
+    marker = f"bench dataset v{DATASET_VERSION}, scale {scale}"
+    program = Program.objects.filter(slug=dataset.SLUG).first()
+    reason = "--fresh" if args.fresh else ""
+    if not reason and program is None:
         reason = "no dataset yet"
-    if not reason and (left := open_follow_ups()) < MIN_OPEN_FOLLOW_UPS:
-        reason = f"only {left} meetings left to follow up (earlier runs answered the rest)"
-    generation = None
+    if not reason and program.description != marker:
+        reason = f"the dataset is {program.description or 'from an older generator'!r}"
+    found = None
+    if not reason:
+        found = targets.sample(budget)
+        if short := found.short_of(budget):
+            reason = "not enough targets left for a whole run: " + ", ".join(
+                f"{page} {have} of {want}" for page, (have, want) in short.items()
+            )
+    built = None
     if reason:
-        print(f"building the dataset: {reason}", flush=True)
-        started = time.perf_counter()
-        call_command("bench_dataset")
-        generation = time.perf_counter() - started
-    return {"dataset_seconds": generation}
-
-
-def sessions_for(user_ids: list[int]) -> dict[int, str]:
-    """Signed-in sessions for many users at once, exactly as Django's login writes them."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
-    from mentoring.models import User
-
-    users = User.objects.in_bulk(user_ids)
-    store = SessionStore()
-    expire = timezone.now() + timezone.timedelta(days=1)
-    keys: dict[int, str] = {}
-    rows = []
-    for user_id in user_ids:
-        key = secrets.token_hex(16)
-        keys[user_id] = key
-        data = {
-            SESSION_KEY: str(user_id),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: users[user_id].get_session_auth_hash(),
-        }
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
-    Session.objects.bulk_create(rows, batch_size=5000)
-    return keys
-
-
-def pick_targets() -> dict:
-    from django.utils import timezone
-
-    from flash_meetings.models import FlashMeeting
-    from mentoring.models import Membership
-
-    open_meetings = list(
-        FlashMeeting.objects.filter(
-            program__slug="bench",
-            status=FlashMeeting.Status.SCHEDULED,
-            ends_at__lte=timezone.now(),
-            follow_up_choice="",
+        print(f"building the scale {scale} dataset: {reason}", flush=True)
+        built = dataset.build(
+            scale, dataset.DatasetOptions(reset="truncate" if owned else "delete")
         )
-        .order_by("pk")
-        .values_list("pk", "mentee_id")
-    )
-    half = len(open_meetings) // 2
-    get_meetings, post_meetings = open_meetings[:half], open_meetings[half:]
-    mentees = list(
-        Membership.objects.filter(program__slug="bench", role="mentee")
-        .order_by("pk")
-        .values_list("user_id", flat=True)[:2000]
-    )
-    needed = sorted({m for _, m in open_meetings} | set(mentees))
-    sessions = sessions_for(needed)
-    return {
-        "get": [(pk, sessions[mentee]) for pk, mentee in get_meetings],
-        "post": [(pk, sessions[mentee]) for pk, mentee in post_meetings],
-        "mentees": [sessions[m] for m in mentees],
+        Program.objects.filter(slug=dataset.SLUG).update(description=marker)
+        found = targets.sample(budget)
+        if short := found.short_of(budget):
+            print(f"warning: a fresh dataset is short of targets: {short}", flush=True)
+    problems = check_targets(found)
+    if problems:
+        raise SystemExit("sampled targets the application would refuse: " + "; ".join(problems))
+    started = time.perf_counter()
+    signed_in = targets.sign_in(found)
+    sign_in_seconds = time.perf_counter() - started
+    info = {
+        "built": built is not None,
+        "reason": reason or None,
+        "seconds": built.seconds if built else None,
+        "steps": built.steps if built else None,
+        "counts": built.counts if built else None,
+        "targets": {
+            name: len(getattr(found, name))
+            for name in ("get", "no_thanks", "connect", "connect_post", "mentees")
+        },
+        "budget": budget.__dict__,
+        "sessions": len(found.user_ids()),
+        "sign_in_seconds": round(sign_in_seconds, 1),
     }
+    return signed_in, info
 
 
-def query_counts(targets: dict) -> dict[str, int]:
-    """Queries per page, from Django's test client on the same dataset."""
+def check_targets(found, per_page: int = 20) -> list[str]:
+    """Ask the application's own rules about the first few write targets."""
+    from bench.schema import FlashMeeting, Membership, User, capacity, eligibility
+
+    problems = []
+    for pk, _mentee in found.connect[:per_page]:
+        meeting = FlashMeeting.objects.select_related(
+            "program__matching_settings", "mentor", "mentee"
+        ).get(pk=pk)
+        decision = eligibility.for_meeting(meeting=meeting)
+        if not decision.offered or not decision.is_forced_connection:
+            problems.append(f"meeting {pk}: {decision.admin_message}")
+    for membership_id, mentor_id, mentee_id in found.connect_post[:per_page]:
+        mentor_membership = Membership.objects.select_related("program__matching_settings").get(
+            pk=membership_id
+        )
+        program = mentor_membership.program
+        mentee_membership = Membership.objects.get(
+            program=program, user_id=mentee_id, role=Membership.Role.MENTEE
+        )
+        facts = capacity.request_facts(
+            program=program,
+            settings=program.matching_settings,
+            mentor=User(pk=mentor_id),
+            mentee=User(pk=mentee_id),
+            mentor_membership=mentor_membership,
+            mentee_membership=mentee_membership,
+            counts=capacity.pair_counts(
+                program_id=program.pk, mentor_id=mentor_id, mentee_id=mentee_id
+            ),
+        )
+        decision = capacity.request_decision(facts)
+        if not decision:
+            problems.append(f"Connect {mentee_id} → {mentor_id}: {decision.reason}")
+    return problems
+
+
+# --- Queries per page ------------------------------------------------------------------
+
+
+def query_counts(signed_in) -> tuple[dict[str, int], dict[str, int]]:
+    """Queries per page, from Django's test client on the same dataset; the write pages'
+    requests each use up one target and must have their effect."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
 
-    def count(method: str, path: str, session: str, data: dict | None = None) -> int:
+    from bench.schema import Connection, ConnectionRequest, FlashMeeting
+
+    def measure(method: str, path: str, session: str, data: dict | None = None) -> int:
         client = Client()
         client.cookies["sessionid"] = session
         with CaptureQueriesContext(connection) as captured:
             response = getattr(client, method)(path, data or {})
-        if response.status_code not in (200, 302):
-            raise SystemExit(f"{path} answered {response.status_code}")
+        expected = 302 if method == "post" else 200
+        if response.status_code != expected:
+            raise SystemExit(f"{method.upper()} {path} answered {response.status_code}")
         return len(captured.captured_queries)
 
-    get_pk, get_session = targets["get"].pop()
-    post_pk, post_session = targets["post"].pop()
-    mentee_session = targets["mentees"][0]
-    return {
-        "baseline": count("get", reverse("baseline"), mentee_session),
-        "follow_up_get": count(
-            "get", reverse("flash_meetings:follow_up", args=[get_pk]), get_session
+    get_pk, get_session = signed_in.get[0]
+    no_pk, no_session = signed_in.no_thanks.pop()
+    yes_pk, yes_session = signed_in.connect.pop()
+    mentor_membership, connect_session = signed_in.connect_post.pop()
+    mentee = signed_in.mentees[0]
+    requests_before = ConnectionRequest.objects.count()
+    counts = {
+        "baseline": measure("get", BASELINE, mentee),
+        "follow_up_get": measure("get", FOLLOW_UP.format(get_pk), get_session),
+        "follow_up_no_thanks": measure(
+            "post", FOLLOW_UP.format(no_pk), no_session, {"choice": "no_thanks"}
         ),
-        "follow_up_post": count(
+        "follow_up_connect": measure(
             "post",
-            reverse("flash_meetings:follow_up", args=[post_pk]),
-            post_session,
-            {"choice": "no_thanks"},
+            FOLLOW_UP.format(yes_pk),
+            yes_session,
+            {"choice": "connect", "policy": "forced_connection"},
         ),
-        "directory": count("get", reverse("mentoring:directory", args=["bench"]), mentee_session),
-        "dashboard": count("get", reverse("mentoring:dashboard"), mentee_session),
+        "connect_post": measure(
+            "post", CONNECT.format(mentor_membership), connect_session, {"message": CONNECT_MESSAGE}
+        ),
+        "directory": measure("get", DIRECTORY, mentee),
+        "dashboard": measure("get", DASHBOARD, mentee),
     }
+    if not Connection.objects.filter(flash_meeting_id=yes_pk).exists():
+        raise SystemExit(f'"Yes, connect me" on meeting {yes_pk} made no connection')
+    if ConnectionRequest.objects.count() != requests_before + 1:
+        raise SystemExit("the Connect POST made no connection request")
+    if not FlashMeeting.objects.filter(pk=no_pk, follow_up_choice="no_thanks").exists():
+        raise SystemExit(f'"No thanks" on meeting {no_pk} was not recorded')
+    # The writes made here, for the check at the end.
+    made = {"follow_up_no_thanks": 1, "follow_up_connect": 1, "connect_post": 1}
+    return counts, made
 
 
-def start_server(args) -> subprocess.Popen:
-    env = dict(os.environ)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"{HOST}:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--worker-class",
-            "gthread",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection((HOST, args.port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start within 30 s")
+# --- The load ------------------------------------------------------------------------------
 
 
-def scenarios(targets: dict) -> dict:
-    from django.urls import reverse
-
+def scenarios(signed_in) -> dict:
     # Every request carries the CSRF cookie, as a browser's do after its first page:
     # without it, each page with a form (all but the baseline) minted a new CSRF secret
     # and set the cookie on every response.
     csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
-    mentees = targets["mentees"]
-    get_list, post_list = targets["get"], targets["post"]
+    mentees = signed_in.mentees
 
     def cookies(session: str) -> dict[str, str]:
         return {"sessionid": session, "csrftoken": csrf}
 
     def baseline(n: int) -> Request:
-        return Request("GET", reverse("baseline"), cookies(mentees[n % len(mentees)]))
+        return Request("GET", BASELINE, cookies(mentees[n % len(mentees)]))
 
     def follow_up_get(n: int) -> Request:
-        pk, session = get_list[n % len(get_list)]
-        return Request("GET", reverse("flash_meetings:follow_up", args=[pk]), cookies(session))
+        pk, session = signed_in.get[n % len(signed_in.get)]
+        return Request("GET", FOLLOW_UP.format(pk), cookies(session))
 
-    post_tickets = count()  # shared by every round: each meeting is answered once
+    def posting(targets: list, path: str, body: dict) -> Once:
+        def make(target: tuple[int, str]) -> Request:
+            pk, session = target
+            return Request(
+                "POST", path.format(pk), cookies(session), body=body, headers={"X-CSRFToken": csrf}
+            )
 
-    def follow_up_post(n: int) -> Request:
-        pk, session = post_list[next(post_tickets) % len(post_list)]
-        return Request(
-            "POST",
-            reverse("flash_meetings:follow_up", args=[pk]),
-            cookies(session),
-            body={"choice": "no_thanks"},
-            headers={"X-CSRFToken": csrf},
-        )
+        return Once(targets, make)
 
     def directory(n: int) -> Request:
-        page = n % 20 + 1
-        return Request(
-            "GET",
-            f"{reverse('mentoring:directory', args=['bench'])}?page={page}",
-            cookies(mentees[n % len(mentees)]),
-        )
+        return Request("GET", f"{DIRECTORY}?page={n % 20 + 1}", cookies(mentees[n % len(mentees)]))
 
     def dashboard(n: int) -> Request:
-        return Request("GET", reverse("mentoring:dashboard"), cookies(mentees[n % len(mentees)]))
+        return Request("GET", DASHBOARD, cookies(mentees[n % len(mentees)]))
 
     return {
         "baseline": (baseline, (200,)),
         "follow_up_get": (follow_up_get, (200,)),
-        "follow_up_post": (follow_up_post, (302,)),
+        "follow_up_no_thanks": (
+            posting(signed_in.no_thanks, FOLLOW_UP, {"choice": "no_thanks"}),
+            (302,),
+        ),
+        "follow_up_connect": (
+            posting(
+                signed_in.connect, FOLLOW_UP, {"choice": "connect", "policy": "forced_connection"}
+            ),
+            (302,),
+        ),
+        "connect_post": (
+            posting(signed_in.connect_post, CONNECT, {"message": CONNECT_MESSAGE}),
+            (302,),
+        ),
         "directory": (directory, (200,)),
         "dashboard": (dashboard, (200,)),
     }
 
 
-def main() -> None:
-    args = parse_args()
-    ensure_database(args.database_url)
-    setup_django(args.database_url)
-    info = prepare(args.fresh)
-    targets = pick_targets()
-    counts = query_counts(targets)
-    server = start_server(args)
-    plan = scenarios(targets)
-    pages = [name for name in plan if name != "baseline"]
-    rounds = max(1, args.rounds)
-    seconds = args.seconds / rounds
-    baselines: list[Result] = []
-    runs: dict[str, list[Result]] = {name: [] for name in pages}
-    posts_left = len(targets["post"])
-    cpu_seconds: dict[str, float] = {}
-    try:
-        # Warm both workers up (imports, template caches, connections).
-        run_scenario(
-            name="warm-up",
-            host=HOST,
-            port=args.port,
-            make_request=plan["baseline"][0],
-            concurrency=args.concurrency,
-            seconds=2,
-            max_requests=2000,
-        )
+class Once:
+    """A write page's requests: each target once, in order, across all its rounds."""
 
-        def run(name: str, max_requests: int) -> Result:
-            make_request, ok = plan[name]
-            before = cpu.snapshot(measured_pids(server))
-            result = run_scenario(
-                name=name,
-                host=HOST,
-                port=args.port,
-                make_request=make_request,
-                concurrency=args.concurrency,
-                seconds=seconds,
-                max_requests=max_requests,
-                ok_statuses=ok,
-            )
-            cpu_seconds[name] = cpu_seconds.get(name, 0.0) + cpu.spent(
-                before, cpu.snapshot(measured_pids(server))
-            )
-            print(f"  {name}: {result.rps:.1f} req/s", flush=True)
-            return result
+    def __init__(self, targets: list, make) -> None:
+        self.targets, self.make = targets, make
+        self.used = 0
+        self.lock = threading.Lock()
 
-        # The machine's speed drifts (other work shares its cores): every round of pages
-        # sits between two baseline runs, and each page's ratio is taken against the
-        # baselines on either side of it, then the median over the rounds.
-        baselines.append(run("baseline", args.max_requests))
-        for round_number in range(1, rounds + 1):
-            print(f" round {round_number} of {rounds}", flush=True)
-            for name in pages:
-                limit = args.max_requests
-                if name == "follow_up_post":
-                    limit = min(limit, posts_left)
-                result = run(name, limit)
-                if name == "follow_up_post":
-                    posts_left -= result.requests
-                runs[name].append(result)
-            baselines.append(run("baseline", args.max_requests))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    @property
+    def left(self) -> int:
+        return len(self.targets) - self.used
 
-    baseline = merged("baseline", baselines)
-
-    def cpu_ms(name: str, result: Result) -> float | None:
-        if not cpu.available() or not result.requests:
-            return None
-        return round(cpu_seconds[name] / result.requests * 1000, 2)
-
-    rows = [{**baseline.as_dict(), "ratio": 1.0, "target": None, "meets_target": None}]
-    rows[0].update(queries=counts["baseline"], cpu_ms_per_request=cpu_ms("baseline", baseline))
-    for name in pages:
-        round_ratios = ratios_by_round(runs[name], baselines)
-        ratio = statistics.median(round_ratios) if round_ratios else 0.0
-        target = TARGETS.get(name)
-        page = merged(name, runs[name])
-        rows.append(
-            {
-                **page.as_dict(),
-                "ratio": round(ratio, 2),
-                "round_ratios": [round(r, 2) for r in round_ratios],
-                "target": target,
-                "meets_target": None if target is None else ratio >= target,
-                "queries": counts[name],
-                "cpu_ms_per_request": cpu_ms(name, page),
-            }
-        )
-    report = {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "setup": {
-            "gunicorn_workers": args.workers,
-            "threads": args.threads,
-            "client_connections": args.concurrency,
-            "seconds_per_page": args.seconds,
-            "rounds": rounds,
-            "baseline_runs_rps": [round(result.rps, 1) for result in baselines],
-        },
-        "dataset_seconds": info["dataset_seconds"],
-        "pages": rows,
-    }
-    print_table(report)
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2))
-    print(f"\nwritten to {output}")
+    def __call__(self, n: int) -> Request:
+        with self.lock:
+            index = self.used
+            self.used += 1
+        return self.make(self.targets[index])
 
 
-def measured_pids(server: subprocess.Popen) -> list[int]:
-    """gunicorn's master and workers, and the database sessions serving them."""
+def measured_pids(server) -> tuple[list[int], int]:
+    """gunicorn's master and workers, and the database sessions serving them (only
+    those: the worker's and this process's sessions have other application names);
+    and how many such sessions there are."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [stack.WEB],
         )
         sessions = [pid for (pid,) in cursor.fetchall()]
-    return [server.pid, *cpu.children(server.pid), *sessions]
+    return [server.pid, *cpu.children(server.pid), *sessions], len(sessions)
 
 
-def ratios_by_round(page_runs: list[Result], baselines: list[Result]) -> list[float]:
-    """A page's throughput in each round over the mean of the two baseline runs around
-    that round (``baselines`` has one more run than there are rounds). A round where the
-    page made no request (the POSTs ran out of meetings) says nothing and is left out."""
-    if len(baselines) != len(page_runs) + 1:
-        raise ValueError("need one baseline run before each round and one after the last")
-    return [
-        result.rps / ((baselines[i].rps + baselines[i + 1].rps) / 2)
-        for i, result in enumerate(page_runs)
-        if result.requests
-    ]
+def outbox_waiting(since) -> int:
+    from bench.schema import Notification
+
+    return Notification.objects.filter(
+        created_at__gte=since,
+        status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
+    ).count()
 
 
-def merged(name: str, results: list[Result]) -> Result:
-    """One page's rounds as one run: all its requests over all its time."""
-    return Result(
-        name=name,
-        requests=sum(r.requests for r in results),
-        errors=sum(r.errors for r in results),
-        seconds=sum(r.seconds for r in results),
-        latencies_ms=[ms for r in results for ms in r.latencies_ms],
-        status_counts={
-            status: sum(r.status_counts.get(status, 0) for r in results)
-            for status in {s for r in results for s in r.status_counts}
-        },
+def drain(since, limit: float) -> float:
+    """Wait (up to ``limit`` seconds) until the worker has sent what was written since
+    ``since``; returns the seconds waited."""
+    started = time.perf_counter()
+    while outbox_waiting(since) and time.perf_counter() - started < limit:
+        time.sleep(0.25)
+    return time.perf_counter() - started
+
+
+def outbox_summary(since) -> dict:
+    from django.db.models import Count
+
+    from bench.schema import Notification
+
+    rows = (
+        Notification.objects.filter(created_at__gte=since)
+        .values_list("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    by_status: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
+    for kind, status, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+    return {
+        "written": sum(by_status.values()),
+        "sent": by_status.get("sent", 0),
+        "pending": by_status.get("pending", 0),
+        "sending": by_status.get("sending", 0),
+        "failed": by_status.get("failed", 0),
+        "by_kind": by_kind,
+    }
 
 
-def print_table(report: dict) -> None:
-    header = (
-        f"{'page':<16}{'req/s':>8}{'ratio':>7}{'target':>8}{'p50 ms':>8}{'p95 ms':>8}"
-        f"{'p99 ms':>8}{'queries':>9}{'errors':>8}{'CPU ms':>8}"
-    )
-    print()
-    print(header)
-    print("-" * len(header))
-    for row in report["pages"]:
-        target = f"≥{row['target']}" if row["target"] else "—"
-        mark = "" if row["meets_target"] in (None, True) else " ✗"
-        cpu_ms = row["cpu_ms_per_request"]
-        cpu_column = f"{cpu_ms:>8.1f}" if cpu_ms is not None else f"{'—':>8}"
-        print(
-            f"{row['name']:<16}{row['rps']:>8.1f}{row['ratio']:>7.2f}{target:>8}"
-            f"{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}"
-            f"{row['queries']:>9}{row['errors']:>8}{cpu_column}{mark}"
+def writes_made(since) -> dict[str, int]:
+    """What the write pages left in the database since ``since``."""
+    from bench.schema import Connection, ConnectionRequest, FlashMeeting
+
+    return {
+        "follow_up_no_thanks": FlashMeeting.objects.filter(
+            follow_up_choice="no_thanks", follow_up_answered_at__gte=since
+        ).count(),
+        "follow_up_connect": Connection.objects.filter(
+            origin=Connection.Origin.FLASH_MEETING, started_at__gte=since
+        ).count(),
+        "connect_post": ConnectionRequest.objects.filter(
+            origin=ConnectionRequest.Origin.PROFILE, created_at__gte=since
+        ).count(),
+    }
+
+
+def run_scale(args, scale: int) -> dict:
+    from django.utils import timezone
+
+    database_url = stack.for_scale(args.database_url, scale)
+    ensure_database(database_url)
+    sink, smtp_port = stack.start_smtp_sink()
+    worker = server = None
+    received = None
+    try:
+        setup_django(database_url, args.redis_url, smtp_port)
+        stack.flush_redis(args.redis_url)
+        signed_in, dataset_info = prepare(args, scale)
+        since = timezone.now()
+        worker = stack.start_worker(database_url, concurrency=args.worker_concurrency)
+        counts, made = query_counts(signed_in)
+        server = stack.start_server(
+            database_url, port=args.port, workers=args.workers, threads=args.threads
         )
-    print(
-        "\nratio: throughput against the baseline runs on either side, median of the rounds;"
-        "\nCPU ms: server and database CPU time per request (gunicorn and its sessions)"
+        baselines, runs, drained, left, web_sessions = measure(args, server, signed_in, since)
+        stack.stop(server)
+        drained += drain(since, max(args.drain_seconds, 120))
+        worker_tasks = stack.worker_task_counts()
+    finally:
+        stack.stop(server)
+        stack.stop(worker)
+        received = stack.stop_smtp_sink(sink)
+    outbox = outbox_summary(since)
+    outbox["smtp_sink_received"] = received["messages"]
+    outbox["worker_deliveries"] = worker_tasks.get("notifications.tasks.deliver_notification", 0)
+    writes = writes_made(since)
+    answered = {
+        name: sum(r.status_counts.get(302, 0) for r in runs[name]) + made[name]
+        for name in WRITE_PAGES
+    }
+    rows = [report.page_row("baseline", [], baselines, counts["baseline"])]
+    rows += [report.page_row(name, runs[name], baselines, counts[name]) for name in PAGES]
+    return {
+        "scale": scale,
+        "database": stack.database_name(database_url),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "interpreter": interpreter.describe(with_probe=False),
+        "setup": {
+            "gunicorn_workers": args.workers,
+            "threads": args.threads,
+            "celery_worker_concurrency": args.worker_concurrency,
+            "client_connections": args.concurrency,
+            "seconds_per_page": args.seconds,
+            "rounds": len(baselines) - 1,
+            "baseline_runs_rps": [round(r.rps, 1) for r in baselines],
+            "baseline_runs_cpu_ms": [report._round(r.cpu_ms_per_request) for r in baselines],
+            "outbox_drain_seconds": round(drained, 1),
+            "web_database_sessions": [min(web_sessions), max(web_sessions)],
+        },
+        "dataset": dataset_info,
+        "pages": rows,
+        "outbox": outbox,
+        "writes": {
+            name: {
+                "answered_302": answered[name],
+                "rows_made": writes[name],
+                "targets_left": left[name],
+            }
+            for name in WRITE_PAGES
+        },
+    }
+
+
+def measure(args, server, signed_in, since):
+    plan = scenarios(signed_in)
+    rounds = max(1, args.rounds)
+    seconds = args.seconds / rounds
+    baselines: list[Result] = []
+    runs: dict[str, list[Result]] = {name: [] for name in PAGES}
+    drained = 0.0
+    web_sessions: list[int] = []  # gunicorn's database sessions after each run
+    # Warm both workers up (imports, template caches, connections, prepared statements).
+    run_scenario(
+        name="warm-up",
+        host=HOST,
+        port=args.port,
+        make_request=plan["baseline"][0],
+        concurrency=args.concurrency,
+        seconds=2,
+        max_requests=2000,
     )
-    if report["dataset_seconds"] is not None:
-        print(f"dataset generated in {report['dataset_seconds']:.1f} s")
+
+    def run(name: str) -> Result:
+        make_request, ok = plan[name]
+        limit = args.max_requests
+        if isinstance(make_request, Once):
+            limit = min(limit, make_request.left)
+        pids, _ = measured_pids(server)
+        before = cpu.snapshot(pids)
+        result = run_scenario(
+            name=name,
+            host=HOST,
+            port=args.port,
+            make_request=make_request,
+            concurrency=args.concurrency,
+            seconds=seconds,
+            max_requests=max(limit, 0),
+            ok_statuses=ok,
+        )
+        pids, sessions = measured_pids(server)
+        if cpu.available():
+            result.cpu_seconds = cpu.spent(before, cpu.snapshot(pids))
+        web_sessions.append(sessions)
+        ms = result.cpu_ms_per_request
+        print(
+            f"  {name}: {result.rps:.1f} req/s"
+            + (f", {ms:.1f} CPU ms" if ms is not None else "")
+            + (f", {result.errors} errors" if result.errors else ""),
+            flush=True,
+        )
+        return result
+
+    # The machine's speed drifts (other work shares its cores): every round of pages
+    # sits between two baseline runs, and each page's ratios are taken against the
+    # baselines on either side of it, then the median over the rounds. After a write
+    # page the worker sends that page's emails before the next page starts, so its CPU
+    # does not land in another page's run.
+    baselines.append(run("baseline"))
+    for round_number in range(1, rounds + 1):
+        print(f" round {round_number} of {rounds}", flush=True)
+        for name in PAGES:
+            runs[name].append(run(name))
+            if name in WRITE_PAGES:
+                drained += drain(since, args.drain_seconds)
+        baselines.append(run("baseline"))
+    left = {name: plan[name][0].left for name in WRITE_PAGES}
+    return baselines, runs, drained, left, web_sessions
+
+
+# --- Reporting ---------------------------------------------------------------------------
+
+
+def print_interpreter(info: dict, reference: dict | None) -> None:
+    print(f"interpreter: {info['executable']} (Python {info['version']}, {info['base_realpath']})")
+    print(f"  chosen by: {info['chosen_by']}")
+    print(f"  {interpreter.build_flags(info)}")
+    line = f"  pure-Python probe: {info['probe_ms']:.0f} ms"
+    if reference:
+        line += (
+            f"; the project's .venv ({reference['base_realpath']}, Python "
+            f"{reference['version']}): {reference['probe_ms']:.0f} ms "
+            f"({reference['probe_ms'] / info['probe_ms']:.1f}x this one's time)"
+        )
+    print(line, flush=True)
+
+
+def interpreter_info() -> dict:
+    """This interpreter, why it was chosen, and its speed probe beside the project
+    venv's (taken in turns, best of three each: the machine's speed drifts)."""
+    if cached := os.environ.get("BENCH_INTERPRETER_INFO"):  # from the run of all scales
+        return json.loads(cached)
+    info = interpreter.describe(with_probe=False)
+    try:
+        _kind, path, why = interpreter.choose()
+    except interpreter.InterpreterError as error:
+        path, why = None, str(error)
+    same = path is not None and os.path.realpath(path) in (
+        info["base_realpath"],
+        os.path.realpath(info["executable"]),
+    )
+    info["chosen_by"] = why if same else "run directly (not the interpreter make bench picks)"
+    project = interpreter.PROJECT_PYTHON
+    other = project.exists() and os.path.realpath(project) != os.path.realpath(sys.executable)
+    own_probes, other_probes, reference = [], [], None
+    for _ in range(3):
+        own_probes.append(interpreter.probe())
+        if other:
+            try:
+                reference = interpreter.describe_other(str(project))
+            except (subprocess.SubprocessError, OSError, ValueError):
+                other = False
+            else:
+                other_probes.append(reference["probe_ms"])
+    info["probe_ms"] = min(own_probes)
+    if reference is not None and other_probes:
+        reference["probe_ms"] = min(other_probes)
+    info["project_venv"] = reference
+    return info
+
+
+def print_scale(result: dict) -> None:
+    report.print_table(result)
+    data = result["dataset"]
+    if data["built"]:
+        print(f"dataset built in {data['seconds']:.1f} s ({data['reason']})")
+    print(
+        f"targets: {data['targets']} (budget {data['budget']}); "
+        f"{data['sessions']} sessions signed in in {data['sign_in_seconds']} s"
+    )
+    box = result["outbox"]
+    print(
+        f"outbox since the start: {box['written']} written, {box['sent']} sent, "
+        f"{box['pending']} pending, {box['sending']} sending, {box['failed']} failed; "
+        f"the worker ran {box['worker_deliveries']} deliveries and the SMTP sink received "
+        f"{box['smtp_sink_received']}"
+        f" (waited {result['setup']['outbox_drain_seconds']} s for the worker in all)"
+    )
+    print(f"  by kind: {box['by_kind']}")
+    low, high = result["setup"]["web_database_sessions"]
+    print(f"CPU measured: gunicorn's processes and its {low}–{high} database sessions")
+    writes = result["writes"]
+    print(
+        "writes: "
+        + "; ".join(
+            f"{name} {w['answered_302']} × 302, {w['rows_made']} rows" for name, w in writes.items()
+        )
+    )
+    for problem in delivery_problems(result):
+        print(f"warning: {problem}")
+    for name, w in writes.items():
+        if w["targets_left"] == 0:
+            print(f"warning: {name} used up its targets; raise WRITE_RATE_CEILING in bench/run.py")
+
+
+def delivery_problems(result: dict) -> list[str]:
+    """Do the rows and emails add up to what the write pages answered?"""
+    writes, box = result["writes"], result["outbox"]
+    problems = [
+        f"{name}: {w['answered_302']} answered 302 but {w['rows_made']} rows were made"
+        for name, w in writes.items()
+        if w["answered_302"] != w["rows_made"]
+    ]
+    kinds = box["by_kind"]
+    expected = {
+        "flash_connection_created_mentor": writes["follow_up_connect"]["rows_made"],
+        "flash_connection_created_mentee": writes["follow_up_connect"]["rows_made"],
+        "connection_request_received": writes["connect_post"]["rows_made"],
+    }
+    problems += [
+        f"{kind}: {kinds.get(kind, 0)} emails written for {n} writes"
+        for kind, n in expected.items()
+        if kinds.get(kind, 0) != n
+    ]
+    if box["sent"] != box["written"]:
+        problems.append(f"{box['written'] - box['sent']} emails of this run were not sent")
+    if box["worker_deliveries"] != box["sent"]:
+        problems.append(f"the worker ran {box['worker_deliveries']} deliveries, not {box['sent']}")
+    if box["smtp_sink_received"] != box["sent"]:
+        problems.append(f"the SMTP sink received {box['smtp_sink_received']}, not {box['sent']}")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    info = interpreter_info()
+    print_interpreter(info, info["project_venv"])
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if len(args.scales) == 1:
+        result = run_scale(args, args.scales[0])
+        print_scale(result)
+        results = [result]
+    else:
+        os.environ["BENCH_INTERPRETER_INFO"] = json.dumps(info)  # measured once
+        results = []
+        for scale in args.scales:
+            part = RESULTS / f"scale-{scale}.json"
+            command = [sys.executable, str(Path(__file__).resolve()), *scale_args(argv, scale)]
+            command += ["--output", str(part)]
+            print(f"\n=== scale {scale} ===", flush=True)
+            subprocess.run(command, check=True)
+            results.append(json.loads(part.read_text())["scales"][str(scale)])
+    combined = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "interpreter": info,
+        "scales": {str(r["scale"]): r for r in results},
+    }
+    if len(results) > 1:
+        combined["comparison"] = report.comparison(results)
+        report.print_comparison(combined["comparison"], [r["scale"] for r in results])
+    output.write_text(json.dumps(combined, indent=2))
+    print(f"\nwritten to {output}")
+
+
+def scale_args(argv: list[str] | None, scale: int) -> list[str]:
+    """This run's arguments for one scale: ``--scales N``, no ``--output``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    kept: list[str] = []
+    skipping = False
+    for arg in argv:
+        if arg in ("--scales", "--output"):
+            skipping = True
+            continue
+        if arg.startswith(("--scales=", "--output=")):
+            continue
+        if skipping and not arg.startswith("--"):
+            continue
+        skipping = False
+        kept.append(arg)
+    return [*kept, "--scales", str(scale)]
 
 
 if __name__ == "__main__":
