@@ -1,9 +1,7 @@
 """Every application model and rule the benchmark uses, imported in this one module.
 
-The apps move models between them from time to time (``Connection`` and
-``ConnectionRequest`` are on their way from ``mentoring`` to ``matching``); when they
-do, this is the only file of the benchmark to change. Import it after
-``django.setup()``.
+When the apps move a model between them, this is the only file of the benchmark to
+change. Import it after ``django.setup()``.
 """
 
 from __future__ import annotations
@@ -12,8 +10,8 @@ from django.contrib.sessions.models import Session
 
 from flash_meetings.models import FlashMeeting
 from matching import capacity, eligibility, modes
-from matching.models import FlashToOngoingPolicy, MatchingSettings
-from mentoring.models import Connection, ConnectionRequest, Membership, Program, User
+from matching.models import Connection, ConnectionRequest, FlashToOngoingPolicy, MatchingSettings
+from mentoring.models import Membership, Program, User
 from notifications.models import Notification
 from surveys.models import Answer, Question, Survey, SurveyResponse
 

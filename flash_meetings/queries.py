@@ -1,27 +1,48 @@
-"""Hand-written SQL for flash meetings' hottest reads (MEASURING: candidates; the ORM
-versions are in ``selectors``)."""
+"""Hand-written SQL: the two flash-meeting reads where the ORM cost too much (README,
+"Performance": every hand-written read against its ORM version).
+
+Measured on 2026-11-30 with Debian's Python 3.11 (PGO and LTO), on the benchmark's
+scale-1 dataset, CPU per call of this process and of its PostgreSQL session together,
+medians of interleaved rounds (the ORM versions are in tests/foundation/test_queries.py,
+which checks both give the same answer):
+
+- ``follow_up_meeting``: the meeting with its program, settings and mentor, the mentor's
+  terms and the pair's six counts, in one statement. The ORM version (``select_related``,
+  a ``FilteredRelation`` to the mentor's membership and six ``Subquery`` counts) cost
+  7.8 ms more per call: +135 % of the follow-up page's 5.8 ms per request, and as much
+  again on both of its POSTs, which read the meeting the same way under a lock.
+- ``dashboard_meetings``: a person's meetings to follow up and upcoming ones. The ORM
+  version (``select_related`` + ``only``, the two cases OR-ed) cost 2.1-2.6 ms more,
+  +27-32 % of the dashboard's 7.9 ms: its build, and the database's time planning the
+  OR-ed form on every execution (see the statement).
+
+Only our own table and column names are formatted into the statements; every value is
+a bound parameter. ``mentoring.rows`` turns the rows back into model instances exactly
+as the ORM would (``tests/foundation/test_rows.py``).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.db import connection
-from django.utils import timezone
 
 from flash_meetings.models import FlashMeeting
-from flash_meetings.selectors import FollowUpRead
 from matching.models import MatchingSettings
-from matching.queries import mentor_terms_from_row, mentor_terms_sql
+from matching.queries import (
+    MENTOR_TERMS_COLUMNS,
+    MENTOR_TERMS_JOIN,
+    MENTOR_TERMS_WIDTH,
+    pair_count_columns,
+)
 from mentoring import rows
-from mentoring.models import Program, User
+from mentoring.models import Membership, Program, User
 
-# Raw SQL on purpose: the follow-up page and its answer, the busiest pages after a
-# meeting. The ORM took ~1.5 ms to build this three-join select_related query, several
-# times its run time (bench/), and the offer decision's terms and counts come in the
-# same round trip. Indexes: the primary key, then capacity's (mentor_terms_sql).
+# Indexes: the meeting's primary key, then the count indexes of ``pair_count_columns``
+# and membership_one_per_role for the mentor's terms.
 _FOLLOW_UP_MEETING_SQL = """
 SELECT {meeting_columns}, {program_columns}, {settings_columns}, {mentor_columns},
-       {terms_columns}
+       {terms_columns}, {count_columns}
 FROM {meeting} m
 JOIN {program} p ON p.id = m.program_id
 JOIN {settings} s ON s.program_id = p.id
@@ -34,32 +55,36 @@ WHERE m.id = %(meeting)s AND m.mentee_id = %(mentee)s
 
 def follow_up_meeting(
     *, meeting_id: int, mentee_id: int, for_update: bool = False
-) -> FollowUpRead | None:
-    """The meeting, if it is ``mentee_id``'s (see ``FollowUpRead``). ``for_update`` locks
-    the meeting's row (that row only) until the transaction ends, where the database
-    can; the counts are then read in the same statement, as a query right after it
-    would."""
+) -> tuple[FlashMeeting, tuple, tuple] | None:
+    """(meeting, the mentor's terms, the pair's counts) if the meeting is
+    ``mentee_id``'s: the meeting with ``program``, ``program.matching_settings`` and
+    ``mentor`` attached (its password hash left out); the terms as
+    ``capacity.MentorTerms``'s values (all None when the mentor has no mentor
+    membership); the counts as ``capacity.PairCounts``'s. ``for_update`` locks the
+    meeting's row (that row only) until the transaction ends, where the database can."""
     if not rows.storable_id(meeting_id):
-        return None
+        return None  # what the ORM answers for an id no row can have
     meeting_columns = rows.model_columns(FlashMeeting, "m")
     program_columns = rows.model_columns(Program, "p")
     settings_columns = rows.model_columns(MatchingSettings, "s")
     mentor_columns = rows.model_columns(User, "u", exclude=("password",))
-    terms = mentor_terms_sql(
-        program="m.program_id", mentor="m.mentor_id", mentee="m.mentee_id", alias="mm"
-    )
     lock = for_update and connection.features.has_select_for_update_of
     sql = _FOLLOW_UP_MEETING_SQL.format(  # noqa: S608  # nosec B608  (our own names; values bound)
         meeting_columns=meeting_columns.sql,
         program_columns=program_columns.sql,
         settings_columns=settings_columns.sql,
         mentor_columns=mentor_columns.sql,
+        terms_columns=MENTOR_TERMS_COLUMNS.format(m="mm"),
+        count_columns=pair_count_columns(
+            program="m.program_id", mentor="m.mentor_id", mentee="m.mentee_id"
+        ),
         meeting=FlashMeeting._meta.db_table,
         program=Program._meta.db_table,
         settings=MatchingSettings._meta.db_table,
         user=User._meta.db_table,
-        terms_columns=terms.columns,
-        terms_join=terms.join,
+        terms_join=MENTOR_TERMS_JOIN.format(
+            membership=Membership._meta.db_table, m="mm", p="m.program_id", mentor="m.mentor_id"
+        ),
         lock="FOR UPDATE OF m" if lock else "",
     )
     with connection.cursor() as cursor:
@@ -75,15 +100,17 @@ def follow_up_meeting(
     start += settings_columns.width
     meeting.mentor = mentor_columns.load(row, start)
     start += mentor_columns.width
-    return FollowUpRead(meeting=meeting, mentor_terms=mentor_terms_from_row(row[start:]))
+    terms = row[start : start + MENTOR_TERMS_WIDTH]
+    if terms[0] is not None:  # SQLite hands back its booleans as integers
+        terms = (terms[0], bool(terms[1]), terms[2], bool(terms[3]), bool(terms[4]))
+    return meeting, tuple(terms), tuple(row[start + MENTOR_TERMS_WIDTH :])
 
 
-# Raw SQL on purpose: on every dashboard, and the ORM took longer to build this query
-# than PostgreSQL took to run it. Statuses are our own constants; values are bound.
-# Indexes: the mentor_id and mentee_id foreign-key indexes (OR-ed by a bitmap scan).
-# One plain OR on the two people, then CASE on the time: written as two OR-ed branches,
-# PostgreSQL re-planned it on every execution (~0.5 ms, never a cached plan) and
-# intersected the status index (5,000 rows) for a person with a handful of meetings.
+# One plain OR on the two people, then CASE on the time. Written as two OR-ed branches
+# (as the ORM writes it), PostgreSQL re-planned it on every execution (~0.5 ms, never a
+# cached plan) and intersected the status index (5,000 rows) for a person with a handful
+# of meetings. Indexes: the mentor_id and mentee_id foreign-key indexes (OR-ed by a
+# bitmap scan). The statuses are our own constants.
 _DASHBOARD_SQL = """
 SELECT m.id, m.topic, m.status, m.starts_at, m.ends_at, {mentor_columns}, {mentee_columns}
 FROM {meeting} m
@@ -99,13 +126,10 @@ ORDER BY m.starts_at, m.id
 """
 
 
-def dashboard_meetings(
-    *, user: User, now: datetime | None = None
-) -> tuple[list[FlashMeeting], list[FlashMeeting]]:
-    """(meetings to follow up, upcoming meetings) for the dashboard, in one query: the
-    mentee's ended meetings whose follow-up is unanswered, oldest first, and the person's
-    scheduled meetings that have not ended, soonest first."""
-    now = now or timezone.now()
+def dashboard_meetings(*, user_id: int, now: datetime) -> list[FlashMeeting]:
+    """The person's held meetings that are either ended with their follow-up unanswered
+    (as mentee) or scheduled and not ended, by start time: each with ``id``, ``topic``,
+    ``status``, ``starts_at``, ``ends_at`` and both people's names (the rest deferred)."""
     sql = _DASHBOARD_SQL.format(  # noqa: S608  # nosec B608
         meeting=FlashMeeting._meta.db_table,
         user=User._meta.db_table,
@@ -115,7 +139,7 @@ def dashboard_meetings(
         mentee_columns=rows.person_columns("te"),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, "now": connection.ops.adapt_datetimefield_value(now)})
+        cursor.execute(sql, {"user": user_id, "now": connection.ops.adapt_datetimefield_value(now)})
         found = cursor.fetchall()
     meetings = []
     for row in found:
@@ -130,5 +154,4 @@ def dashboard_meetings(
         meeting.mentor = rows.person(*row[5:10])
         meeting.mentee = rows.person(*row[10:15])
         meetings.append(meeting)
-    follow_up = sorted((m for m in meetings if m.ends_at <= now), key=lambda m: (m.ends_at, m.pk))
-    return follow_up, [m for m in meetings if m.ends_at > now]
+    return meetings

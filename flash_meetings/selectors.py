@@ -3,14 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flash_meetings import queries
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
-from matching.capacity import COUNT_NAMES, MentorTerms, PairCounts, pair_count_expressions
+from matching.capacity import MentorTerms, PairCounts
 from matching.models import MatchingSettings
 from matching.modes import mentor_modes_offered
 from mentoring.models import Membership, User
@@ -53,48 +53,21 @@ class FollowUpRead:
     mentor_terms: tuple[MentorTerms | None, PairCounts]
 
 
-_TERMS = {
-    f"terms_{name}": F(f"mentor_membership__{name}")
-    for name in ("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
-}
-
-
 def follow_up_meeting(
     *, meeting_id: int, mentee_id: int, for_update: bool = False
 ) -> FollowUpRead | None:
-    """The meeting, if it is ``mentee_id``'s (see ``FollowUpRead``), in one statement:
-    the meeting with its program, settings and mentor, the mentor's membership (a
-    filtered join) and the six counts (capacity's subqueries). ``for_update`` locks the
-    meeting's row (that row only) until the transaction ends, where the database can."""
-    meetings = (
-        FlashMeeting.objects.select_related("program__matching_settings", "mentor")
-        .defer("mentor__password")
-        .annotate(
-            mentor_membership=FilteredRelation(
-                "program__memberships",
-                condition=Q(
-                    program__memberships__user=F("mentor"),
-                    program__memberships__role=Membership.Role.MENTOR,
-                ),
-            ),
-            **_TERMS,
-            **pair_count_expressions(
-                program=OuterRef("program_id"),
-                mentor=OuterRef("mentor_id"),
-                mentee=OuterRef("mentee_id"),
-            ),
-        )
+    """The meeting, if it is ``mentee_id``'s (see ``FollowUpRead``), in one statement
+    (hand-written: see flash_meetings/queries.py). ``for_update`` locks the meeting's row
+    (that row only) until the transaction ends, where the database can; the counts are
+    then read in the same statement, as a query right after it would."""
+    found = queries.follow_up_meeting(
+        meeting_id=meeting_id, mentee_id=mentee_id, for_update=for_update
     )
-    if for_update and connection.features.has_select_for_update_of:
-        meetings = meetings.select_for_update(of=("self",))
-    meeting = meetings.filter(pk=meeting_id, mentee_id=mentee_id).first()
-    if meeting is None:
+    if found is None:
         return None
-    terms = None
-    if meeting.terms_pk is not None:
-        terms = MentorTerms(*(getattr(meeting, name) for name in _TERMS))
-    counts = PairCounts(*(getattr(meeting, name) for name in COUNT_NAMES))
-    return FollowUpRead(meeting=meeting, mentor_terms=(terms, counts))
+    meeting, terms, counts = found
+    mentor_terms = MentorTerms(*terms) if terms[0] is not None else None
+    return FollowUpRead(meeting=meeting, mentor_terms=(mentor_terms, PairCounts(*counts)))
 
 
 def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FollowUpRead:
@@ -157,30 +130,12 @@ def mentor_slots(*, mentor: User, now: datetime | None = None) -> list[Availabil
 def dashboard_meetings(
     *, user: User, now: datetime | None = None
 ) -> tuple[list[FlashMeeting], list[FlashMeeting]]:
-    """(meetings to follow up, upcoming meetings) for the dashboard, in one query: the
-    mentee's ended meetings whose follow-up is unanswered, oldest first, and the person's
-    scheduled meetings that have not ended, soonest first. Indexes: the mentor_id and
-    mentee_id foreign-key indexes (OR-ed by a bitmap scan)."""
+    """(meetings to follow up, upcoming meetings) for the dashboard, in one query
+    (hand-written: see flash_meetings/queries.py): the mentee's ended meetings whose
+    follow-up is unanswered, oldest first, and the person's scheduled meetings that have
+    not ended, soonest first."""
     now = now or timezone.now()
-    to_follow_up = Q(ends_at__lte=now, mentee=user, follow_up_choice="")
-    upcoming = Q(ends_at__gt=now, status=FlashMeeting.Status.SCHEDULED)
-    meetings = list(
-        FlashMeeting.objects.filter(
-            Q(mentor=user) | Q(mentee=user),
-            to_follow_up | upcoming,
-            status__in=FlashMeeting.HELD_STATUSES,
-        )
-        .select_related("mentor", "mentee")
-        .only(
-            "topic",
-            "status",
-            "starts_at",
-            "ends_at",
-            *User.name_fields("mentor"),
-            *User.name_fields("mentee"),
-        )
-        .order_by("starts_at", "pk")
-    )
+    meetings = queries.dashboard_meetings(user_id=user.pk, now=now)
     follow_up = sorted((m for m in meetings if m.ends_at <= now), key=lambda m: (m.ends_at, m.pk))
     return follow_up, [m for m in meetings if m.ends_at > now]
 

@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from matching import capacity, modes
+from matching import capacity, modes, queries
 from matching.models import Connection, ConnectionRequest, MatchingSettings, PreferredMentor
 from mentoring.models import Membership, Program, User
 
@@ -156,34 +156,11 @@ class _MentorChoice:
     offers_one_time: bool
 
 
-def _directory_card_rows(*, ids: list[int]) -> list[tuple]:
-    """(id, headline, expertise, max_ongoing_mentees, offers_ongoing, offers_one_time,
-    display_name, first_name, last_name, username, active, pending) per membership: plain
-    values, no instances (twenty per page). The slot counts are capacity's, for these
-    rows only."""
-    return list(
-        capacity.with_slots(Membership.objects.filter(pk__in=ids)).values_list(
-            "pk",
-            "headline",
-            "expertise",
-            "max_ongoing_mentees",
-            "offers_ongoing",
-            "offers_one_time",
-            "user__display_name",
-            "user__first_name",
-            "user__last_name",
-            "user__username",
-            "active_connections",
-            "pending_requests",
-        )
-    )
-
-
 def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[DirectoryCard]:
     """The mentors of one directory page, in the given order, with live availability."""
     if not ids:
         return []
-    found = _directory_card_rows(ids=ids)
+    found = queries.directory_card_rows(ids=ids)  # hand-written: see matching/queries.py
     cards = {}
     for row in found:
         pk, headline, expertise, max_ongoing, offers_ongoing, offers_one_time = row[:6]

@@ -1,7 +1,8 @@
-"""Building model instances from raw rows, for the few hot reads written in SQL (the
-dashboard's lists, program access, the directory page, the follow-up page): whole models
-by their concrete columns, people by their name columns, and datetimes that SQLite hands
-back as text."""
+"""Model instances from hand-written rows, for the reads kept in SQL (each app's
+``queries.py``: the follow-up's meeting, the dashboard's meetings and surveys): whole
+models by their concrete columns, people by their name columns, and datetimes that
+SQLite hands back as text. They come back exactly as the ORM would build them
+(tests/foundation/test_rows.py)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,9 @@ from django.utils.dateparse import parse_datetime
 
 from mentoring.models import User
 
-# The columns ``person`` needs, for a user table alias ``{alias}``.
-PERSON_WIDTH = 5  # the columns below, in the order ``person`` takes them
-PERSON_COLUMNS = (
-    "{alias}.id, {alias}.display_name, {alias}.first_name, {alias}.last_name, {alias}.username"
-)
-
-
 def person_columns(alias: str) -> str:
-    return PERSON_COLUMNS.format(alias=alias)
+    """The five columns ``person`` takes, in its order, for the user table ``alias``."""
+    return f"{alias}.id, " + ", ".join(f"{alias}.{name}" for name in User.NAME_FIELDS)
 
 
 def person(pk: int, display_name: str, first_name: str, last_name: str, username: str) -> User:
@@ -70,8 +65,8 @@ class ModelColumns:
     the way back from a row to an instance: the same database converters the ORM applies
     (SQLite's integers for booleans, naive or text datetimes), then ``Model.from_db``.
 
-    For the hottest reads only, where building the ORM query cost more than running it:
-    ``columns = model_columns(Program, "p")``; ``f"SELECT {columns.sql} ..."``;
+    For the reads kept in SQL: ``columns = model_columns(Program, "p")``;
+    ``f"SELECT {columns.sql} ..."``;
     ``program = columns.load(row, start)``."""
 
     def __init__(self, model: type[models.Model], alias: str, exclude: tuple[str, ...]):

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from flash_meetings.models import FlashMeeting
 from mentoring.models import User
+from surveys import queries
 from surveys.errors import NotARespondent
 from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 
@@ -149,33 +150,11 @@ def surveys_waiting_for(
     *, user: User, now: datetime | None = None, limit: int = 10
 ) -> list[WaitingSurvey]:
     """Meetings that are over whose survey this person has not answered yet, newest first
-    (one query). The people are joined to the ``limit`` rows kept, not to every
-    candidate (a join before the limit made PostgreSQL merge the whole user index).
-    Indexes: the meeting's mentor_id and mentee_id, and the response's unique (survey,
-    flash_meeting, respondent)."""
+    (one query, hand-written: see surveys/queries.py)."""
     if not user.is_authenticated:
         return []
-    now = now or timezone.now()
-    answered = SurveyResponse.objects.filter(flash_meeting=OuterRef("pk"), respondent=user)
-    newest = (
-        FlashMeeting.objects.filter(
-            Q(mentee=user) | Q(mentor=user), status__in=ANSWERABLE_STATUSES, ends_at__lte=now
-        )
-        .exclude(Exists(answered))
-        .order_by("-ends_at", "-pk")
-        .values("pk")[:limit]
-    )
-    meetings = (
-        FlashMeeting.objects.filter(pk__in=newest)
-        .select_related("mentor", "mentee")
-        .only(
-            "topic",
-            "status",
-            "ends_at",
-            *User.name_fields("mentor"),
-            *User.name_fields("mentee"),
-        )
-        .order_by("-ends_at", "-pk")
+    meetings = queries.waiting_meetings(
+        user_id=user.pk, statuses=ANSWERABLE_STATUSES, now=now or timezone.now(), limit=limit
     )
     return [
         WaitingSurvey(
