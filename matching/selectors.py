@@ -85,7 +85,7 @@ def _listed_mentors(program: Program, settings: MatchingSettings) -> QuerySet[Me
         mentors = mentors.filter(offered) if offered else mentors.none()
     elif not (settings.ongoing_enabled or settings.one_time_enabled):
         mentors = mentors.none()
-    return capacity.with_slots(mentors)
+    return mentors
 
 
 def mentor_directory(
@@ -186,9 +186,13 @@ def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[Direc
 
 
 def mentor_profile(
-    *, program: Program, settings: MatchingSettings, membership_id: int
+    *, program: Program, settings: MatchingSettings, membership_id: int, with_slots: bool = True
 ) -> Membership:
-    mentor = _listed_mentors(program, settings).filter(pk=membership_id).first()
+    """A mentor the directory lists, with their slot counts (``capacity.mentor_slots``)
+    unless ``with_slots`` is off: the Connect POST leaves them to the service, which
+    counts under its lock."""
+    mentors = _listed_mentors(program, settings).filter(pk=membership_id)
+    mentor = (capacity.with_slots(mentors) if with_slots else mentors).first()
     if mentor is None:
         raise Http404
     mentor.program = program

@@ -145,7 +145,10 @@ def mentor_profile(request: HttpRequest, slug: str, membership_id: int) -> HttpR
 def connect(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     access = selectors.program_access(slug=slug, user=request.user)
     mentor = selectors.mentor_profile(
-        program=access.program, settings=access.settings, membership_id=membership_id
+        program=access.program,
+        settings=access.settings,
+        membership_id=membership_id,
+        with_slots=False,
     )
     form = ConnectionRequestForm(request.POST)
     if form.is_valid():
@@ -176,7 +179,10 @@ def connect(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse
 def preferred_add(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     access = selectors.program_access(slug=slug, user=request.user)
     mentor = selectors.mentor_profile(
-        program=access.program, settings=access.settings, membership_id=membership_id
+        program=access.program,
+        settings=access.settings,
+        membership_id=membership_id,
+        with_slots=False,
     )
     try:
         services.preferred_mentor_add(

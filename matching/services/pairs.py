@@ -35,10 +35,13 @@ class LockedPair:
 
 
 def lock_pair(*, program: Program, mentor: User, mentee: User) -> LockedPair:
-    """Lock the mentor's and the mentee's memberships (ordered by pk: no deadlocks)."""
+    """Lock the mentor's and the mentee's memberships (ordered by pk: no deadlocks).
+
+    The program's settings are not locked (nothing here changes them): they come from
+    ``program.matching_settings``, which the callers' own reads of the program already
+    hold (program access, the follow-up's meeting), else one query."""
     rows = list(
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("program__matching_settings")
+        Membership.objects.select_for_update()
         .filter(
             Q(user=mentor, role=Membership.Role.MENTOR)
             | Q(user=mentee, role=Membership.Role.MENTEE),
@@ -52,10 +55,7 @@ def lock_pair(*, program: Program, mentor: User, mentee: User) -> LockedPair:
     mentee_membership = next(
         (m for m in rows if m.user_id == mentee.pk and m.role == Membership.Role.MENTEE), None
     )
-    settings = (
-        rows[0].program.matching_settings if rows else MatchingSettings.objects.get(program=program)
-    )
-    return LockedPair(settings, mentor_membership, mentee_membership)
+    return LockedPair(program.matching_settings, mentor_membership, mentee_membership)
 
 
 def mentor_limit_of(locked: LockedPair) -> int:
