@@ -19,22 +19,10 @@ from mentoring.models import Membership, Program, User
 RECENT_ANSWERS = 25
 
 
-def _memberships_with_programs(*, user: User, slug: str | None = None) -> list[Membership]:
-    """The user's memberships, each with its program and the program's settings: all of
-    them by program name, or only the active ones in the active program ``slug``. Index:
-    membership_one_per_role (user, program, role)."""
-    memberships = Membership.objects.filter(user=user).select_related("program__matching_settings")
-    if slug is None:
-        return list(memberships.order_by("program__name", "role"))
-    return list(
-        memberships.filter(active=True, program__active=True, program__slug=slug).order_by("role")
-    )
-
-
 def memberships_for_user(*, user: User) -> list[Membership]:
     """All the user's memberships, active or not, by program name, with programs and
     their settings."""
-    return _memberships_with_programs(user=user)
+    return queries.memberships_with_programs(user_id=user.pk)  # see matching/queries.py
 
 
 @dataclass(frozen=True)
@@ -60,12 +48,10 @@ class ProgramAccess:
 def program_access(*, slug: str, user: User) -> ProgramAccess:
     """The program and the viewer's active memberships in it, in one query; 404 for
     anyone who is not an active member of an active program."""
-    memberships = _memberships_with_programs(user=user, slug=slug)
-    if not memberships or not hasattr(memberships[0].program, "matching_settings"):
+    memberships = queries.memberships_with_programs(user_id=user.pk, slug=slug)
+    if not memberships or not Program.matching_settings.is_cached(memberships[0].program):
         raise Http404
     program = memberships[0].program
-    for membership in memberships:  # one program instance for the page
-        membership.program = program
     return ProgramAccess(program, program.matching_settings, memberships)
 
 
@@ -255,20 +241,9 @@ def requests_sent(*, user: User) -> QuerySet[ConnectionRequest]:
 
 def dashboard_connections(*, user: User) -> list[Connection]:
     """The person's active connections (either side), ordered by program name then
-    newest first, with the people and the program's name, in one query (indexes:
-    connection_mentor_status_idx, connection_mentee_status_idx)."""
-    return list(
-        Connection.objects.filter(Q(mentor=user) | Q(mentee=user), status=Connection.Status.ACTIVE)
-        .select_related("program", "mentor", "mentee")
-        .only(
-            "started_at",
-            "program__name",
-            "program__slug",
-            *User.name_fields("mentor"),
-            *User.name_fields("mentee"),
-        )
-        .order_by("program__name", "-started_at", "pk")
-    )
+    newest first, with the people and the program's name, in one query (hand-written:
+    see matching/queries.py)."""
+    return queries.dashboard_connections(user_id=user.pk)
 
 
 def pending_received_count(*, user: User) -> int:

@@ -65,6 +65,34 @@ def orm_directory_card_rows(*, ids: list[int]) -> list[tuple]:
     )
 
 
+def orm_memberships_with_programs(*, user_id: int, slug: str | None = None) -> list:
+    memberships = Membership.objects.filter(user_id=user_id).select_related(
+        "program__matching_settings"
+    )
+    if slug is None:
+        return list(memberships.order_by("program__name", "role"))
+    return list(
+        memberships.filter(active=True, program__active=True, program__slug=slug).order_by("role")
+    )
+
+
+def orm_dashboard_connections(*, user_id: int) -> list[Connection]:
+    return list(
+        Connection.objects.filter(
+            Q(mentor_id=user_id) | Q(mentee_id=user_id), status=Connection.Status.ACTIVE
+        )
+        .select_related("program", "mentor", "mentee")
+        .only(
+            "started_at",
+            "program__name",
+            "program__slug",
+            *User.name_fields("mentor"),
+            *User.name_fields("mentee"),
+        )
+        .order_by("program__name", "-started_at", "pk")
+    )
+
+
 def orm_follow_up_meeting(*, meeting_id: int, mentee_id: int, for_update: bool = False):
     meetings = (
         FlashMeeting.objects.select_related("program__matching_settings", "mentor")
@@ -317,4 +345,46 @@ def test_waiting_meetings_match_the_orm(world):
             orm = orm_waiting_meetings(**arguments)
             assert [loaded(m) for m in sql] == [loaded(m) for m in orm], (person, limit)
             found += len(sql)
+    assert found
+
+
+def fields_of(instance) -> list:
+    return [getattr(instance, f.attname) for f in instance._meta.concrete_fields]
+
+
+def test_memberships_with_programs_match_the_orm(world):
+    programs, people, _now = world
+    Program.objects.filter(pk=programs[1].pk).update(active=False)  # one inactive program
+    Membership.objects.filter(user=people[6], program=programs[0]).update(active=False)
+    for person in people:
+        for slug in (None, programs[0].slug, programs[1].slug, "no-such-program"):
+            sql = matching_queries.memberships_with_programs(user_id=person.pk, slug=slug)
+            orm = orm_memberships_with_programs(user_id=person.pk, slug=slug)
+            assert [fields_of(m) for m in sql] == [fields_of(m) for m in orm]
+            assert [fields_of(m.program) for m in sql] == [fields_of(m.program) for m in orm]
+            assert [fields_of(m.program.matching_settings) for m in sql] == [
+                fields_of(m.program.matching_settings) for m in orm
+            ]
+    assert matching_queries.memberships_with_programs(user_id=people[6].pk, slug=None)
+
+
+def test_dashboard_connections_match_the_orm(world):
+    _programs, people, _now = world
+    found = 0
+    for person in people:
+        sql = matching_queries.dashboard_connections(user_id=person.pk)
+        orm = orm_dashboard_connections(user_id=person.pk)
+
+        def shown(connection):
+            return (
+                connection.pk,
+                connection.started_at,
+                connection.program.name,
+                connection.program.slug,
+                connection.mentor.name,
+                connection.mentee.name,
+            )
+
+        assert [shown(c) for c in sql] == [shown(c) for c in orm], person
+        found += len(sql)
     assert found
