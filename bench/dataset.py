@@ -1,5 +1,8 @@
 """The benchmark's dataset: one large program (slug ``bench``), built with bulk inserts.
 
+Over 400 lines on purpose: the generator writes every table in one pass and one
+order (each table's rows refer to the ones before); split, that order would be hidden.
+
     from bench.dataset import DatasetOptions, build
     build(10, DatasetOptions())       # after django.setup(); bench/run.py calls it
 

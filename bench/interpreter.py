@@ -157,3 +157,37 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
+
+
+def measured() -> dict:
+    """This interpreter, why it was chosen, and its speed probe beside the project
+    venv's (taken in turns, best of three each: the machine's speed drifts)."""
+    if cached := os.environ.get("BENCH_INTERPRETER_INFO"):  # from the run of all scales
+        return json.loads(cached)
+    info = describe(with_probe=False)
+    try:
+        _kind, path, why = choose()
+    except InterpreterError as error:
+        path, why = None, str(error)
+    same = path is not None and os.path.realpath(path) in (
+        info["base_realpath"],
+        os.path.realpath(info["executable"]),
+    )
+    info["chosen_by"] = why if same else "run directly (not the interpreter make bench picks)"
+    project = PROJECT_PYTHON
+    other = project.exists() and os.path.realpath(project) != os.path.realpath(sys.executable)
+    own_probes, other_probes, reference = [], [], None
+    for _ in range(3):
+        own_probes.append(probe())
+        if other:
+            try:
+                reference = describe_other(str(project))
+            except (subprocess.SubprocessError, OSError, ValueError):
+                other = False
+            else:
+                other_probes.append(reference["probe_ms"])
+    info["probe_ms"] = min(own_probes)
+    if reference is not None and other_probes:
+        reference["probe_ms"] = min(other_probes)
+    info["project_venv"] = reference
+    return info

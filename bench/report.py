@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import statistics
 
+from bench import interpreter
 from bench.loadtest import Result
+from bench.outbox import delivery_problems
 
 # Targets, judged on the CPU ratio (baseline CPU ms per request ÷ the page's).
 TARGETS = {
@@ -228,3 +230,53 @@ def print_comparison(rows: list[dict], scales: list[int]) -> None:
         print(f"query counts differ between scales: {', '.join(flagged)}")
     else:
         print("query counts are the same at every scale")
+
+
+def print_interpreter(info: dict, reference: dict | None) -> None:
+    print(f"interpreter: {info['executable']} (Python {info['version']}, {info['base_realpath']})")
+    print(f"  chosen by: {info['chosen_by']}")
+    print(f"  {interpreter.build_flags(info)}")
+    line = f"  pure-Python probe: {info['probe_ms']:.0f} ms"
+    if reference:
+        line += (
+            f"; the project's .venv ({reference['base_realpath']}, Python "
+            f"{reference['version']}): {reference['probe_ms']:.0f} ms "
+            f"({reference['probe_ms'] / info['probe_ms']:.1f}x this one's time)"
+        )
+    print(line, flush=True)
+
+
+def print_scale(result: dict) -> None:
+    print_table(result)
+    data = result["dataset"]
+    if data["built"]:
+        print(f"dataset built in {data['seconds']:.1f} s ({data['reason']})")
+    print(
+        f"targets: {data['targets']} (budget {data['budget']}); "
+        f"{data['sessions']} sessions signed in in {data['sign_in_seconds']} s"
+    )
+    box = result["outbox"]
+    print(
+        f"outbox since the start: {box['written']} written, {box['sent']} sent, "
+        f"{box['pending']} pending, {box['sending']} sending, {box['failed']} failed; "
+        f"the worker ran {box['worker_deliveries']} deliveries and the SMTP sink received "
+        f"{box['smtp_sink_received']}"
+        f" (waited {result['setup']['outbox_drain_seconds']} s for the worker in all)"
+    )
+    print(f"  by kind: {box['by_kind']}")
+    low, high = result["setup"]["web_database_sessions"]
+    print(f"CPU measured: gunicorn's processes and its {low}–{high} database sessions")
+    writes = result["writes"]
+    print(
+        "writes: "
+        + "; ".join(
+            f"{name} {w['answered_302']} × 302, {w['rows_made']} rows" for name, w in writes.items()
+        )
+    )
+    for problem in delivery_problems(result):
+        print(f"warning: {problem}")
+    for name, w in writes.items():
+        if w["targets_left"] == 0:
+            print(
+                f"warning: {name} used up its targets; raise WRITE_RATE_CEILING in bench/pages.py"
+            )

@@ -2,6 +2,9 @@
 baseline page, on the production setup (gunicorn + PostgreSQL + Redis + a Celery worker
 sending real SMTP to a local sink), driven from this process over loopback.
 
+Over 400 lines on purpose: the run from setup to report, in the order it happens;
+the parts that stand alone are in pages, outbox, report, stack, targets and dataset.
+
     make bench [BENCH_SCALES="1 10"]     # or: <python> bench/run.py --help
 
 For each scale: create/migrate that scale's database, build the dataset when it is
@@ -23,10 +26,8 @@ import json
 import math
 import os
 import re
-import secrets
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -34,35 +35,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import cpu, interpreter, report, stack  # noqa: E402
-from bench.loadtest import Request, Result, run_scenario  # noqa: E402
+from bench.loadtest import Result, run_scenario  # noqa: E402
+from bench.outbox import (  # noqa: E402
+    drain,
+    outbox_summary,
+    writes_made,
+)
+from bench.pages import (  # noqa: E402
+    PAGES,
+    WRITE_PAGES,
+    WRITE_RATE_CEILING,
+    Once,
+    query_counts,
+    scenarios,
+)
 
 SECRET_KEY = "bench-only-secret-key-" + "x" * 40  # the server and this process share it
 HOST = stack.HOST
 RESULTS = ROOT / "bench" / "results"
 # Bump when the generator's output changes: a dataset of another version is rebuilt.
 DATASET_VERSION = "2"
-
-# URL paths, written out (the URL names belong to the apps and may change).
-BASELINE = "/baseline/"
-DASHBOARD = "/"
-DIRECTORY = "/programs/bench/mentors/"
-CONNECT = "/programs/bench/mentors/{}/connect/"
-FOLLOW_UP = "/meetings/{}/follow-up/"
-
-PAGES = [
-    "follow_up_get",
-    "follow_up_no_thanks",
-    "follow_up_connect",
-    "connect_post",
-    "directory",
-    "dashboard",
-]
-WRITE_PAGES = ("follow_up_no_thanks", "follow_up_connect", "connect_post")
-# Each write target is used once: a write page gets enough targets for this many
-# requests per second over all its rounds, well above what it reaches on this machine
-# (a page that runs out anyway says so, and its remaining rounds are left out).
-WRITE_RATE_CEILING = {"no_thanks": 400, "connect": 150, "connect_post": 150}
-CONNECT_MESSAGE = "Hello! I would like to continue with you as my mentor in ongoing mentoring."
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -261,139 +253,6 @@ def check_targets(found, per_page: int = 20) -> list[str]:
     return problems
 
 
-# --- Queries per page ------------------------------------------------------------------
-
-
-def query_counts(signed_in) -> tuple[dict[str, int], dict[str, int]]:
-    """Queries per page, from Django's test client on the same dataset; the write pages'
-    requests each use up one target and must have their effect."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from bench.schema import Connection, ConnectionRequest, FlashMeeting
-
-    def measure(method: str, path: str, session: str, data: dict | None = None) -> int:
-        client = Client()
-        client.cookies["sessionid"] = session
-        with CaptureQueriesContext(connection) as captured:
-            response = getattr(client, method)(path, data or {})
-        expected = 302 if method == "post" else 200
-        if response.status_code != expected:
-            raise SystemExit(f"{method.upper()} {path} answered {response.status_code}")
-        return len(captured.captured_queries)
-
-    get_pk, get_session = signed_in.get[0]
-    no_pk, no_session = signed_in.no_thanks.pop()
-    yes_pk, yes_session = signed_in.connect.pop()
-    mentor_membership, connect_session = signed_in.connect_post.pop()
-    mentee = signed_in.mentees[0]
-    requests_before = ConnectionRequest.objects.count()
-    counts = {
-        "baseline": measure("get", BASELINE, mentee),
-        "follow_up_get": measure("get", FOLLOW_UP.format(get_pk), get_session),
-        "follow_up_no_thanks": measure(
-            "post", FOLLOW_UP.format(no_pk), no_session, {"choice": "no_thanks"}
-        ),
-        "follow_up_connect": measure(
-            "post",
-            FOLLOW_UP.format(yes_pk),
-            yes_session,
-            {"choice": "connect", "policy": "forced_connection"},
-        ),
-        "connect_post": measure(
-            "post", CONNECT.format(mentor_membership), connect_session, {"message": CONNECT_MESSAGE}
-        ),
-        "directory": measure("get", DIRECTORY, mentee),
-        "dashboard": measure("get", DASHBOARD, mentee),
-    }
-    if not Connection.objects.filter(flash_meeting_id=yes_pk).exists():
-        raise SystemExit(f'"Yes, connect me" on meeting {yes_pk} made no connection')
-    if ConnectionRequest.objects.count() != requests_before + 1:
-        raise SystemExit("the Connect POST made no connection request")
-    if not FlashMeeting.objects.filter(pk=no_pk, follow_up_choice="no_thanks").exists():
-        raise SystemExit(f'"No thanks" on meeting {no_pk} was not recorded')
-    # The writes made here, for the check at the end.
-    made = {"follow_up_no_thanks": 1, "follow_up_connect": 1, "connect_post": 1}
-    return counts, made
-
-
-# --- The load ------------------------------------------------------------------------------
-
-
-def scenarios(signed_in) -> dict:
-    # Every request carries the CSRF cookie, as a browser's do after its first page:
-    # without it, each page with a form (all but the baseline) minted a new CSRF secret
-    # and set the cookie on every response.
-    csrf = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
-    mentees = signed_in.mentees
-
-    def cookies(session: str) -> dict[str, str]:
-        return {"sessionid": session, "csrftoken": csrf}
-
-    def baseline(n: int) -> Request:
-        return Request("GET", BASELINE, cookies(mentees[n % len(mentees)]))
-
-    def follow_up_get(n: int) -> Request:
-        pk, session = signed_in.get[n % len(signed_in.get)]
-        return Request("GET", FOLLOW_UP.format(pk), cookies(session))
-
-    def posting(targets: list, path: str, body: dict) -> Once:
-        def make(target: tuple[int, str]) -> Request:
-            pk, session = target
-            return Request(
-                "POST", path.format(pk), cookies(session), body=body, headers={"X-CSRFToken": csrf}
-            )
-
-        return Once(targets, make)
-
-    def directory(n: int) -> Request:
-        return Request("GET", f"{DIRECTORY}?page={n % 20 + 1}", cookies(mentees[n % len(mentees)]))
-
-    def dashboard(n: int) -> Request:
-        return Request("GET", DASHBOARD, cookies(mentees[n % len(mentees)]))
-
-    return {
-        "baseline": (baseline, (200,)),
-        "follow_up_get": (follow_up_get, (200,)),
-        "follow_up_no_thanks": (
-            posting(signed_in.no_thanks, FOLLOW_UP, {"choice": "no_thanks"}),
-            (302,),
-        ),
-        "follow_up_connect": (
-            posting(
-                signed_in.connect, FOLLOW_UP, {"choice": "connect", "policy": "forced_connection"}
-            ),
-            (302,),
-        ),
-        "connect_post": (
-            posting(signed_in.connect_post, CONNECT, {"message": CONNECT_MESSAGE}),
-            (302,),
-        ),
-        "directory": (directory, (200,)),
-        "dashboard": (dashboard, (200,)),
-    }
-
-
-class Once:
-    """A write page's requests: each target once, in order, across all its rounds."""
-
-    def __init__(self, targets: list, make) -> None:
-        self.targets, self.make = targets, make
-        self.used = 0
-        self.lock = threading.Lock()
-
-    @property
-    def left(self) -> int:
-        return len(self.targets) - self.used
-
-    def __call__(self, n: int) -> Request:
-        with self.lock:
-            index = self.used
-            self.used += 1
-        return self.make(self.targets[index])
-
-
 def measured_pids(server) -> tuple[list[int], int]:
     """gunicorn's master and workers, and the database sessions serving them (only
     those: the worker's and this process's sessions have other application names);
@@ -408,67 +267,6 @@ def measured_pids(server) -> tuple[list[int], int]:
         )
         sessions = [pid for (pid,) in cursor.fetchall()]
     return [server.pid, *cpu.children(server.pid), *sessions], len(sessions)
-
-
-def outbox_waiting(since) -> int:
-    from bench.schema import Notification
-
-    return Notification.objects.filter(
-        created_at__gte=since,
-        status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
-    ).count()
-
-
-def drain(since, limit: float) -> float:
-    """Wait (up to ``limit`` seconds) until the worker has sent what was written since
-    ``since``; returns the seconds waited."""
-    started = time.perf_counter()
-    while outbox_waiting(since) and time.perf_counter() - started < limit:
-        time.sleep(0.25)
-    return time.perf_counter() - started
-
-
-def outbox_summary(since) -> dict:
-    from django.db.models import Count
-
-    from bench.schema import Notification
-
-    rows = (
-        Notification.objects.filter(created_at__gte=since)
-        .values_list("kind", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_status: dict[str, int] = {}
-    by_kind: dict[str, int] = {}
-    for kind, status, n in rows:
-        by_status[status] = by_status.get(status, 0) + n
-        by_kind[kind] = by_kind.get(kind, 0) + n
-    return {
-        "written": sum(by_status.values()),
-        "sent": by_status.get("sent", 0),
-        "pending": by_status.get("pending", 0),
-        "sending": by_status.get("sending", 0),
-        "failed": by_status.get("failed", 0),
-        "by_kind": by_kind,
-    }
-
-
-def writes_made(since) -> dict[str, int]:
-    """What the write pages left in the database since ``since``."""
-    from bench.schema import Connection, ConnectionRequest, FlashMeeting
-
-    return {
-        "follow_up_no_thanks": FlashMeeting.objects.filter(
-            follow_up_choice="no_thanks", follow_up_answered_at__gte=since
-        ).count(),
-        "follow_up_connect": Connection.objects.filter(
-            origin=Connection.Origin.FLASH_MEETING, started_at__gte=since
-        ).count(),
-        "connect_post": ConnectionRequest.objects.filter(
-            origin=ConnectionRequest.Origin.PROFILE, created_at__gte=since
-        ).count(),
-    }
 
 
 def run_scale(args, scale: int) -> dict:
@@ -604,128 +402,15 @@ def measure(args, server, signed_in, since):
     return baselines, runs, drained, left, web_sessions
 
 
-# --- Reporting ---------------------------------------------------------------------------
-
-
-def print_interpreter(info: dict, reference: dict | None) -> None:
-    print(f"interpreter: {info['executable']} (Python {info['version']}, {info['base_realpath']})")
-    print(f"  chosen by: {info['chosen_by']}")
-    print(f"  {interpreter.build_flags(info)}")
-    line = f"  pure-Python probe: {info['probe_ms']:.0f} ms"
-    if reference:
-        line += (
-            f"; the project's .venv ({reference['base_realpath']}, Python "
-            f"{reference['version']}): {reference['probe_ms']:.0f} ms "
-            f"({reference['probe_ms'] / info['probe_ms']:.1f}x this one's time)"
-        )
-    print(line, flush=True)
-
-
-def interpreter_info() -> dict:
-    """This interpreter, why it was chosen, and its speed probe beside the project
-    venv's (taken in turns, best of three each: the machine's speed drifts)."""
-    if cached := os.environ.get("BENCH_INTERPRETER_INFO"):  # from the run of all scales
-        return json.loads(cached)
-    info = interpreter.describe(with_probe=False)
-    try:
-        _kind, path, why = interpreter.choose()
-    except interpreter.InterpreterError as error:
-        path, why = None, str(error)
-    same = path is not None and os.path.realpath(path) in (
-        info["base_realpath"],
-        os.path.realpath(info["executable"]),
-    )
-    info["chosen_by"] = why if same else "run directly (not the interpreter make bench picks)"
-    project = interpreter.PROJECT_PYTHON
-    other = project.exists() and os.path.realpath(project) != os.path.realpath(sys.executable)
-    own_probes, other_probes, reference = [], [], None
-    for _ in range(3):
-        own_probes.append(interpreter.probe())
-        if other:
-            try:
-                reference = interpreter.describe_other(str(project))
-            except (subprocess.SubprocessError, OSError, ValueError):
-                other = False
-            else:
-                other_probes.append(reference["probe_ms"])
-    info["probe_ms"] = min(own_probes)
-    if reference is not None and other_probes:
-        reference["probe_ms"] = min(other_probes)
-    info["project_venv"] = reference
-    return info
-
-
-def print_scale(result: dict) -> None:
-    report.print_table(result)
-    data = result["dataset"]
-    if data["built"]:
-        print(f"dataset built in {data['seconds']:.1f} s ({data['reason']})")
-    print(
-        f"targets: {data['targets']} (budget {data['budget']}); "
-        f"{data['sessions']} sessions signed in in {data['sign_in_seconds']} s"
-    )
-    box = result["outbox"]
-    print(
-        f"outbox since the start: {box['written']} written, {box['sent']} sent, "
-        f"{box['pending']} pending, {box['sending']} sending, {box['failed']} failed; "
-        f"the worker ran {box['worker_deliveries']} deliveries and the SMTP sink received "
-        f"{box['smtp_sink_received']}"
-        f" (waited {result['setup']['outbox_drain_seconds']} s for the worker in all)"
-    )
-    print(f"  by kind: {box['by_kind']}")
-    low, high = result["setup"]["web_database_sessions"]
-    print(f"CPU measured: gunicorn's processes and its {low}–{high} database sessions")
-    writes = result["writes"]
-    print(
-        "writes: "
-        + "; ".join(
-            f"{name} {w['answered_302']} × 302, {w['rows_made']} rows" for name, w in writes.items()
-        )
-    )
-    for problem in delivery_problems(result):
-        print(f"warning: {problem}")
-    for name, w in writes.items():
-        if w["targets_left"] == 0:
-            print(f"warning: {name} used up its targets; raise WRITE_RATE_CEILING in bench/run.py")
-
-
-def delivery_problems(result: dict) -> list[str]:
-    """Do the rows and emails add up to what the write pages answered?"""
-    writes, box = result["writes"], result["outbox"]
-    problems = [
-        f"{name}: {w['answered_302']} answered 302 but {w['rows_made']} rows were made"
-        for name, w in writes.items()
-        if w["answered_302"] != w["rows_made"]
-    ]
-    kinds = box["by_kind"]
-    expected = {
-        "flash_connection_created_mentor": writes["follow_up_connect"]["rows_made"],
-        "flash_connection_created_mentee": writes["follow_up_connect"]["rows_made"],
-        "connection_request_received": writes["connect_post"]["rows_made"],
-    }
-    problems += [
-        f"{kind}: {kinds.get(kind, 0)} emails written for {n} writes"
-        for kind, n in expected.items()
-        if kinds.get(kind, 0) != n
-    ]
-    if box["sent"] != box["written"]:
-        problems.append(f"{box['written'] - box['sent']} emails of this run were not sent")
-    if box["worker_deliveries"] != box["sent"]:
-        problems.append(f"the worker ran {box['worker_deliveries']} deliveries, not {box['sent']}")
-    if box["smtp_sink_received"] != box["sent"]:
-        problems.append(f"the SMTP sink received {box['smtp_sink_received']}, not {box['sent']}")
-    return problems
-
-
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    info = interpreter_info()
-    print_interpreter(info, info["project_venv"])
+    info = interpreter.measured()
+    report.print_interpreter(info, info["project_venv"])
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     if len(args.scales) == 1:
         result = run_scale(args, args.scales[0])
-        print_scale(result)
+        report.print_scale(result)
         results = [result]
     else:
         os.environ["BENCH_INTERPRETER_INFO"] = json.dumps(info)  # measured once

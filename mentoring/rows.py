@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from mentoring.models import User
 
+
 def person_columns(alias: str) -> str:
     """The five columns ``person`` takes, in its order, for the user table ``alias``."""
     return f"{alias}.id, " + ", ".join(f"{alias}.{name}" for name in User.NAME_FIELDS)

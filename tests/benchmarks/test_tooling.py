@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from bench import interpreter, report, stack
 from bench.dataset import DatasetOptions, build
 from bench.loadtest import Request, Result, run_scenario
+from bench.pages import CONNECT, CONNECT_MESSAGE, FOLLOW_UP
 from bench.report import cpu_ratios_by_round, ratios_by_round
-from bench.run import CONNECT, CONNECT_MESSAGE, FOLLOW_UP, scale_args
+from bench.run import scale_args
 from bench.schema import (
     Connection,
     ConnectionRequest,

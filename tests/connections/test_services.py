@@ -1,4 +1,8 @@
-"""The services are the state machines: every rule holds here, whoever calls."""
+"""The services are the state machines: every rule holds here, whoever calls.
+
+Over 400 lines on purpose: one specification per transition of requests and
+connections.
+"""
 
 from datetime import timedelta
 

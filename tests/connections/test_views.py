@@ -1,4 +1,7 @@
-"""Pages and actions as mentees and mentors use them."""
+"""Pages and actions as mentees and mentors use them.
+
+Over 400 lines on purpose: every page of ongoing mentoring, in the order people meet them.
+"""
 
 import pytest
 from django.core import mail

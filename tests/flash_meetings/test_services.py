@@ -1,4 +1,8 @@
-"""The rules of flash meetings, enforced in services."""
+"""The rules of flash meetings, enforced in services.
+
+Over 400 lines on purpose: one specification per rule of the flash-meeting services,
+in the order of a meeting's life.
+"""
 
 from datetime import date, time, timedelta
 

@@ -1,5 +1,8 @@
 """Invariants under random use: a Hypothesis state machine over the services.
 
+Over 400 lines on purpose: one state machine, its rules and the invariants it checks
+after every step belong together.
+
 Each example sets up one program (3 mentors with small limits, 4 mentees) and runs a
 random sequence of what people and program admins do, through the services only:
 connection requests (send, accept, decline, withdraw, expire), direct connections

@@ -1,5 +1,8 @@
 """Every URL pattern of the site, walked from the resolver: who may open it, who gets 404.
 
+Over 400 lines on purpose: ACCESS is one table with an entry per URL pattern, kept
+beside the walker that reads it.
+
 ACCESS below has one entry per URL pattern name (admin/ and django.contrib.auth's own
 views excluded). A pattern without an entry fails ``test_url_access`` with its name, so a
 new URL cannot ship without saying who may use it. For each pattern:
