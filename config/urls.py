@@ -15,6 +15,5 @@ urlpatterns = [
     path("meetings/", include("flash_meetings.urls")),
     path("surveys/", include("surveys.urls")),
     path("notifications/", include("notifications.urls")),
-    path("", include("matching.urls")),
     path("", include("portal.urls")),
 ]

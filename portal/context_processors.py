@@ -11,8 +11,8 @@ def _nav_urls() -> dict[str, str]:
     # eight names on every page was a measurable share of the lighter pages (bench/).
     names = {
         "dashboard": "portal:dashboard",
-        "requests_sent": "matching:requests_sent",
-        "requests_received": "matching:requests_received",
+        "requests_sent": "portal:requests_sent",
+        "requests_received": "portal:requests_received",
         "my_meetings": "flash_meetings:my_meetings",
         "mentor_meetings": "flash_meetings:mentor_meetings",
         "admin": "admin:index",

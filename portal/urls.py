@@ -1,25 +1,35 @@
 from django.urls import path
 
-from portal import views
+from portal.views import dashboard, mentors, ongoing
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("programs/<slug:slug>/mentors/", views.directory, name="directory"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("programs/<slug:slug>/mentors/", mentors.directory, name="directory"),
     path(
         "programs/<slug:slug>/mentors/<int:membership_id>/",
-        views.mentor_profile,
+        mentors.mentor_profile,
         name="mentor_profile",
     ),
     path(
         "programs/<slug:slug>/mentors/<int:membership_id>/connect/",
-        views.connect,
+        mentors.connect,
         name="connect",
     ),
     path(
         "programs/<slug:slug>/mentors/<int:membership_id>/prefer/",
-        views.preferred_add,
+        mentors.preferred_add,
         name="preferred_add",
     ),
+    path("programs/<slug:slug>/preferred/", ongoing.preferred_list, name="preferred_list"),
+    path("preferred/<int:entry_id>/remove/", ongoing.preferred_remove, name="preferred_remove"),
+    path("preferred/<int:entry_id>/move/", ongoing.preferred_move, name="preferred_move"),
+    path("requests/received/", ongoing.requests_received, name="requests_received"),
+    path("requests/sent/", ongoing.requests_sent, name="requests_sent"),
+    path("requests/<int:request_id>/accept/", ongoing.request_accept, name="request_accept"),
+    path("requests/<int:request_id>/decline/", ongoing.request_decline, name="request_decline"),
+    path("requests/<int:request_id>/withdraw/", ongoing.request_withdraw, name="request_withdraw"),
+    path("connections/<int:connection_id>/", ongoing.connection_detail, name="connection_detail"),
+    path("connections/<int:connection_id>/end/", ongoing.connection_end, name="connection_end"),
 ]

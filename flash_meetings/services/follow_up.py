@@ -182,7 +182,7 @@ def _notify_forced_connection(*, meeting: FlashMeeting, connection: Connection) 
     context = {
         "meeting_topic": meeting.topic,
         "meeting_date": meeting.starts_at.date().isoformat() if meeting.starts_at else "",
-        "connection_path": reverse("matching:connection_detail", args=[connection.pk]),
+        "connection_path": reverse("portal:connection_detail", args=[connection.pk]),
         "dashboard_path": reverse("portal:dashboard"),
     }
     notify(

@@ -100,7 +100,7 @@ def connection_create(
             _("%(mentor)s and %(mentee)s are already connected.") % names
         ) from error
     if send_emails:
-        path = reverse("matching:connection_detail", args=[connection.pk])
+        path = reverse("portal:connection_detail", args=[connection.pk])
         for recipient, other, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentee")):
             notify(
                 kind="connection_created",

@@ -79,8 +79,8 @@ def is_active(membership: Membership | None) -> bool:
 
 def email_paths() -> dict[str, str]:
     return {
-        "requests_received_path": reverse("matching:requests_received"),
-        "requests_sent_path": reverse("matching:requests_sent"),
+        "requests_received_path": reverse("portal:requests_received"),
+        "requests_sent_path": reverse("portal:requests_sent"),
         "dashboard_path": reverse("portal:dashboard"),
     }
 

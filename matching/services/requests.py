@@ -182,7 +182,7 @@ def connection_request_accept(*, request: ConnectionRequest, actor: User) -> Con
         program=program,
         context={
             "mentor_name": mentor.name,
-            "connection_path": reverse("matching:connection_detail", args=[connection.pk]),
+            "connection_path": reverse("portal:connection_detail", args=[connection.pk]),
             **email_paths(),
         },
         dedupe_key=f"conn-request-accepted:{current.pk}",

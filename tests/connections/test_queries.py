@@ -126,7 +126,7 @@ def test_requests_received(
         )
     client.force_login(mentor)
     with django_assert_num_queries(REQUESTS_RECEIVED):
-        html = client.get(reverse("matching:requests_received")).content.decode()
+        html = client.get(reverse("portal:requests_received")).content.decode()
     assert html.count("Decline request") == rows
 
 
@@ -141,7 +141,7 @@ def test_requests_sent(client, ongoing_program, mentee, django_assert_num_querie
         )
     client.force_login(mentee)
     with django_assert_num_queries(REQUESTS_SENT):
-        html = client.get(reverse("matching:requests_sent")).content.decode()
+        html = client.get(reverse("portal:requests_sent")).content.decode()
     assert "Withdraw request to" in html
 
 

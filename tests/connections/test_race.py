@@ -114,7 +114,7 @@ def test_fifty_concurrent_accepts_after_the_limit_was_lowered(race_program):
 
     responses = run_together(
         [
-            lambda c=c, r=r: c.post(reverse("matching:request_accept", args=[r.pk]))
+            lambda c=c, r=r: c.post(reverse("portal:request_accept", args=[r.pk]))
             for c, r in zip(clients, requests, strict=True)
         ]
     )
@@ -152,7 +152,7 @@ def test_double_submit_of_the_same_accept_at_once_makes_one_connection_and_one_e
     request = ConnectionRequestFactory(
         program=race_program, mentor=membership.user, mentee=make_mentee(race_program)
     )
-    url = reverse("matching:request_accept", args=[request.pk])
+    url = reverse("portal:request_accept", args=[request.pk])
     clients = [logged_in(membership.user) for _ in range(10)]
     mail.outbox = []
 

@@ -181,7 +181,7 @@ def test_connect_sends_the_request_and_leads_to_the_mentees_requests(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(connect_url(mentor_membership), {"message": "Hello Amara!"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("matching:requests_sent")
+    assert response["Location"] == reverse("portal:requests_sent")
     html = client.get(response["Location"]).content.decode()
     assert "Your request was sent to Amara Okafor" in html
     assert "Waiting for an answer" in html
@@ -228,7 +228,7 @@ def test_double_submit_of_an_accept_makes_one_connection_and_one_email(
 ):
     request = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client.force_login(mentor)
-    url = reverse("matching:request_accept", args=[request.pk])
+    url = reverse("portal:request_accept", args=[request.pk])
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url)
         second = client.post(url)
@@ -249,7 +249,7 @@ def test_mentor_sees_pending_requests_with_messages_and_answers_them(
     )
     second = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=other_mentee)
     client.force_login(mentor)
-    html = client.get(reverse("matching:requests_received")).content.decode()
+    html = client.get(reverse("portal:requests_received")).content.decode()
     assert "I want to grow." in html
     assert "Accept Elif Demir" in html and "Decline Farid Haddad" in html
     for reason in ("Not the right match", "Reached my limit", "Busy at this time", "Other"):
@@ -257,18 +257,18 @@ def test_mentor_sees_pending_requests_with_messages_and_answers_them(
     assert f'<label for="id_decline_{first.pk}_reason">' in html
 
     response = client.post(
-        reverse("matching:request_decline", args=[second.pk]), {"reason": "", "note": ""}
+        reverse("portal:request_decline", args=[second.pk]), {"reason": "", "note": ""}
     )
     assert response.status_code == 400
     assert "Choose a reason for declining." in response.content.decode()
 
     response = client.post(
-        reverse("matching:request_decline", args=[second.pk]),
+        reverse("portal:request_decline", args=[second.pk]),
         {"reason": "not_right_match", "note": "Try Bruno"},
     )
     assert response.status_code == 302
-    assert client.post(reverse("matching:request_accept", args=[first.pk])).status_code == 302
-    html = client.get(reverse("matching:requests_received")).content.decode()
+    assert client.post(reverse("portal:request_accept", args=[first.pk])).status_code == 302
+    html = client.get(reverse("portal:requests_received")).content.decode()
     assert "No requests are waiting for you." in html
     assert "Not the right match" in html and "Accepted" in html
 
@@ -284,15 +284,15 @@ def test_mentee_sees_states_and_withdraws_while_pending(client, ongoing_program,
     )
     pending = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client.force_login(mentee)
-    html = client.get(reverse("matching:requests_sent")).content.decode()
+    html = client.get(reverse("portal:requests_sent")).content.decode()
     assert "Declined: Busy at this time" in html and "Next term!" in html
     assert "Withdraw request to Amara Okafor" in html
-    assert f'action="{reverse("matching:request_withdraw", args=[declined.pk])}"' not in html
-    response = client.post(reverse("matching:request_withdraw", args=[pending.pk]))
+    assert f'action="{reverse("portal:request_withdraw", args=[declined.pk])}"' not in html
+    response = client.post(reverse("portal:request_withdraw", args=[pending.pk]))
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.status == "withdrawn"
-    again = client.post(reverse("matching:request_withdraw", args=[pending.pk]))
+    again = client.post(reverse("portal:request_withdraw", args=[pending.pk]))
     assert again.status_code == 409
     assert "already withdrawn" in again.content.decode()
 
@@ -305,7 +305,7 @@ def test_accepting_an_answered_request_is_a_readable_409(
         program=ongoing_program, mentor=mentor, mentee=mentee, status=status
     )
     client.force_login(mentor)
-    response = client.post(reverse("matching:request_accept", args=[request.pk]))
+    response = client.post(reverse("portal:request_accept", args=[request.pk]))
     assert response.status_code == 409
     assert f"already {status}" in response.content.decode()
 
@@ -314,13 +314,13 @@ def test_accepting_an_answered_request_is_a_readable_409(
     "name",
     [
         "portal:connect",
-        "matching:request_accept",
-        "matching:request_decline",
-        "matching:request_withdraw",
-        "matching:connection_end",
+        "portal:request_accept",
+        "portal:request_decline",
+        "portal:request_withdraw",
+        "portal:connection_end",
         "portal:preferred_add",
-        "matching:preferred_remove",
-        "matching:preferred_move",
+        "portal:preferred_remove",
+        "portal:preferred_move",
     ],
 )
 def test_actions_refuse_get(client, mentee, name):
@@ -335,7 +335,7 @@ def test_actions_need_csrf(ongoing_program, mentor, mentee):
     request = ConnectionRequestFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     client = Client(enforce_csrf_checks=True)
     client.force_login(mentor)
-    assert client.post(reverse("matching:request_accept", args=[request.pk])).status_code == 403
+    assert client.post(reverse("portal:request_accept", args=[request.pk])).status_code == 403
 
 
 # --- IDOR ----------------------------------------------------------------------------------
@@ -356,13 +356,13 @@ def objects(ongoing_program, mentor, mentee):
 
 
 IDOR_CASES = [
-    ("post", "matching:request_accept", "request", {}),
-    ("post", "matching:request_decline", "request", {"reason": "other"}),
-    ("post", "matching:request_withdraw", "request", {}),
-    ("get", "matching:connection_detail", "connection", {}),
-    ("post", "matching:connection_end", "connection", {"reason": "bye"}),
-    ("post", "matching:preferred_remove", "preferred", {}),
-    ("post", "matching:preferred_move", "preferred", {"direction": "up"}),
+    ("post", "portal:request_accept", "request", {}),
+    ("post", "portal:request_decline", "request", {"reason": "other"}),
+    ("post", "portal:request_withdraw", "request", {}),
+    ("get", "portal:connection_detail", "connection", {}),
+    ("post", "portal:connection_end", "connection", {"reason": "bye"}),
+    ("post", "portal:preferred_remove", "preferred", {}),
+    ("post", "portal:preferred_move", "preferred", {"direction": "up"}),
 ]
 
 
@@ -382,10 +382,10 @@ def test_other_people_get_404_on_every_request_and_connection_url(
 
 def test_the_wrong_side_of_a_request_gets_404_too(client, objects, mentor, mentee):
     client.force_login(mentee)  # the mentee cannot accept their own request
-    url = reverse("matching:request_accept", args=[objects["request"].pk])
+    url = reverse("portal:request_accept", args=[objects["request"].pk])
     assert client.post(url).status_code == 404
     client.force_login(mentor)  # the mentor cannot withdraw it
-    url = reverse("matching:request_withdraw", args=[objects["request"].pk])
+    url = reverse("portal:request_withdraw", args=[objects["request"].pk])
     assert client.post(url).status_code == 404
 
 
@@ -403,10 +403,10 @@ def test_both_dashboards_show_the_connection_and_either_side_can_end_it(
     html = client.get(reverse("portal:dashboard")).content.decode()
     assert "Your mentees" in html and "Elif Demir" in html
 
-    detail = reverse("matching:connection_detail", args=[connection.pk])
+    detail = reverse("portal:connection_detail", args=[connection.pk])
     html = client.get(detail).content.decode()
     assert '<label for="id_reason">Why does the connection end?</label>' in html
-    end = reverse("matching:connection_end", args=[connection.pk])
+    end = reverse("portal:connection_end", args=[connection.pk])
     assert client.post(end, {"reason": ""}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(end, {"reason": "Goal reached"}).status_code == 302
@@ -431,14 +431,14 @@ def test_preferred_mentoring_profile_offers_the_list_instead_of_connect(
     assert response.status_code == 302
     other = Membership.objects.get(user=other_mentor)
     client.post(reverse("portal:preferred_add", args=["ongoing", other.pk]))
-    listing = reverse("matching:preferred_list", args=["ongoing"])
+    listing = reverse("portal:preferred_list", args=["ongoing"])
     html = client.get(listing).content.decode()
     assert html.index("Amara Okafor") < html.index("Bruno Costa")
     second = PreferredMentor.objects.get(mentor=other_mentor)
-    client.post(reverse("matching:preferred_move", args=[second.pk]), {"direction": "up"})
+    client.post(reverse("portal:preferred_move", args=[second.pk]), {"direction": "up"})
     html = client.get(listing).content.decode()
     assert html.index("Bruno Costa") < html.index("Amara Okafor")
-    client.post(reverse("matching:preferred_remove", args=[second.pk]))
+    client.post(reverse("portal:preferred_remove", args=[second.pk]))
     assert list(PreferredMentor.objects.values_list("mentor", "rank")) == [
         (mentor_membership.user_id, 1)
     ]
@@ -449,7 +449,7 @@ def test_preferred_mentoring_profile_offers_the_list_instead_of_connect(
 
 def test_preferred_list_is_404_outside_preferred_programs(client, mentee):
     client.force_login(mentee)
-    response = client.get(reverse("matching:preferred_list", args=["ongoing"]))
+    response = client.get(reverse("portal:preferred_list", args=["ongoing"]))
     assert response.status_code == 404
 
 

@@ -298,7 +298,7 @@ ENDPOINTS = [
     Endpoint(
         "request_decline",
         "mentor",
-        url=lambda w: reverse("matching:request_decline", args=[w.request.pk]),
+        url=lambda w: reverse("portal:request_decline", args=[w.request.pk]),
         valid=lambda w: {"reason": "busy", "note": "Sorry, not this term."},
         text={"note": (500, False)},
         choices=("reason",),
@@ -307,7 +307,7 @@ ENDPOINTS = [
     Endpoint(
         "connection_end",
         "mentee",
-        url=lambda w: reverse("matching:connection_end", args=[w.connection.pk]),
+        url=lambda w: reverse("portal:connection_end", args=[w.connection.pk]),
         valid=lambda w: {"reason": "We reached our goals."},
         text={"reason": (500, True)},
         mass_check=_end_check,
@@ -324,7 +324,7 @@ ENDPOINTS = [
     Endpoint(
         "preferred_move",
         "mentee",
-        url=lambda w: reverse("matching:preferred_move", args=[w.preferred.pk]),
+        url=lambda w: reverse("portal:preferred_move", args=[w.preferred.pk]),
         valid=lambda w: {"direction": "down"},
         choices=("direction",),
     ),
@@ -655,15 +655,15 @@ def test_bad_input(endpoint):
 # --- URL parameters ------------------------------------------------------------------------------
 
 ID_URLS = [
-    ("matching:connection_detail", "/connections/{}/"),
-    ("matching:request_accept", "/requests/{}/accept/"),
+    ("portal:connection_detail", "/connections/{}/"),
+    ("portal:request_accept", "/requests/{}/accept/"),
     ("flash_meetings:detail", "/meetings/{}/"),
     ("flash_meetings:ics", "/meetings/{}/invite.ics"),
     ("flash_meetings:request", "/meetings/request/{}/"),
     ("flash_meetings:follow_up", "/meetings/{}/follow-up/"),
     ("surveys:meeting", "/surveys/meetings/{}/"),
     ("portal:mentor_profile", "/programs/harbour/mentors/{}/"),
-    ("matching:preferred_move", "/preferred/{}/move/"),
+    ("portal:preferred_move", "/preferred/{}/move/"),
 ]
 BAD_IDS = ["-1", "0", str(HUGE), str(2**63), "99999999999999999999999999", "abc", "1.0", "%00"]
 
@@ -771,7 +771,7 @@ def test_html_and_crlf_from_people_come_out_escaped_and_on_one_line(
     mentor.force_login(world.mentor)
     second = Client()
     second.force_login(world.second_mentor_membership.user)
-    for client, page in ((second, reverse("matching:requests_received")), (mentor, meeting_url)):
+    for client, page in ((second, reverse("portal:requests_received")), (mentor, meeting_url)):
         html = client.get(page).content.decode()
         assert "<script>alert" not in html and "&lt;script&gt;alert" in html, page
         assert "<b onmouseover" not in html

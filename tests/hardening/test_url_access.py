@@ -117,21 +117,21 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302, 400, 409),
         foreign_args=lambda w: [w.program.slug, w.foreign_mentor_membership.pk],
     ),
-    "matching:preferred_list": Access(
+    "portal:preferred_list": Access(
         PAGE,
         "mentee",
         args=lambda w: [w.program.slug],
         # Only the program's mentees have a list.
         denied=_all_but("mentee", "other_mentee"),
     ),
-    "matching:preferred_remove": Access(
+    "portal:preferred_remove": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.preferred.pk],
         denied=_all_but("mentee"),
         owner_ok=(302,),
     ),
-    "matching:preferred_move": Access(
+    "portal:preferred_move": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.preferred.pk],
@@ -139,16 +139,16 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302, 400, 409),
         extra={"data": {"direction": "down"}},
     ),
-    "matching:requests_received": Access(PAGE, "mentor"),
-    "matching:requests_sent": Access(PAGE, "mentee"),
-    "matching:request_accept": Access(
+    "portal:requests_received": Access(PAGE, "mentor"),
+    "portal:requests_sent": Access(PAGE, "mentee"),
+    "portal:request_accept": Access(
         ACTION,
         "mentor",
         args=lambda w: [w.connection_request.pk],
         denied=_all_but("mentor"),
         owner_ok=(302, 409),
     ),
-    "matching:request_decline": Access(
+    "portal:request_decline": Access(
         ACTION,
         "mentor",
         args=lambda w: [w.connection_request.pk],
@@ -156,17 +156,17 @@ ACCESS: dict[str, Access] = {
         owner_ok=(302,),
         extra={"data": {"reason": "busy"}},
     ),
-    "matching:request_withdraw": Access(
+    "portal:request_withdraw": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.connection_request.pk],
         denied=_all_but("mentee"),
         owner_ok=(302,),
     ),
-    "matching:connection_detail": Access(
+    "portal:connection_detail": Access(
         PAGE, "mentor", args=lambda w: [w.connection.pk], denied=_all_but("mentor", "mentee")
     ),
-    "matching:connection_end": Access(
+    "portal:connection_end": Access(
         ACTION,
         "mentee",
         args=lambda w: [w.connection.pk],

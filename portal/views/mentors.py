@@ -1,7 +1,5 @@
-"""The pages that bring several apps together: the dashboard (programs, connections,
-flash meetings, surveys waiting), the mentor directory and a mentor's profile (Connect,
-Preferred Mentoring and the flash-meeting request). Thin: parse, call one service,
-redirect; reads come from each app's selectors."""
+"""The mentor directory and a mentor's profile: Connect, Preferred Mentoring and the
+flash-meeting request (matching's and flash_meetings' reads, side by side)."""
 
 from __future__ import annotations
 
@@ -15,49 +13,12 @@ from django.views.decorators.http import require_POST
 
 from flash_meetings import selectors as meeting_selectors
 from matching import capacity, refusals, selectors, services
-from matching.forms import ConnectionRequestForm
 from mentoring.errors import DomainError
-from mentoring.models import Membership
 from portal import directory_cache
-from portal.forms import DirectorySearchForm
-from surveys import selectors as survey_selectors
+from portal.forms import ConnectionRequestForm, DirectorySearchForm
+from portal.views import refused
 
 DIRECTORY_PAGE_SIZE = 20
-
-
-def _refused(request: HttpRequest, error: DomainError) -> int:
-    messages.error(request, error.message)
-    return error.status_code
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The person's programs, connections, meetings and surveys: each app's own read."""
-    user = request.user
-    memberships = selectors.memberships_for_user(user=user)
-    connections = selectors.dashboard_connections(user=user)
-    meetings_to_follow_up, upcoming_meetings = meeting_selectors.dashboard_meetings(user=user)
-    return render(
-        request,
-        "portal/dashboard.html",
-        {
-            "memberships": memberships,
-            "meetings_to_follow_up": meetings_to_follow_up,
-            "upcoming_meetings": upcoming_meetings,
-            "surveys_waiting": survey_selectors.surveys_waiting_for(user=user),
-            "connections_as_mentee": [c for c in connections if c.mentee_id == user.pk],
-            "connections_as_mentor": [c for c in connections if c.mentor_id == user.pk],
-            "is_mentor": any(m.role == Membership.Role.MENTOR for m in memberships),
-            "pending_received": (
-                selectors.pending_received_count(user=user)
-                if any(m.role == Membership.Role.MENTOR for m in memberships)
-                else 0
-            ),
-        },
-    )
-
-
-# --- Directory and profile ------------------------------------------------------------
 
 
 @login_required
@@ -160,14 +121,14 @@ def connect(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse
                 message=form.cleaned_data["message"],
             )
         except DomainError as error:
-            status = _refused(request, error)
+            status = refused(request, error)
         else:
             messages.success(
                 request,
                 _("Your request was sent to %(mentor)s. You'll get an email when they answer.")
                 % {"mentor": mentor.user.name},
             )
-            return redirect("matching:requests_sent")
+            return redirect("portal:requests_sent")
     else:
         status = 400
     context = _profile_context(request, slug, membership_id, form=form)
@@ -189,7 +150,7 @@ def preferred_add(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
             program=access.program, mentee=request.user, mentor=mentor.user
         )
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
             request,
             "portal/mentor_profile.html",
@@ -200,4 +161,4 @@ def preferred_add(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
         request,
         _("%(mentor)s is now on your list of preferred mentors.") % {"mentor": mentor.user.name},
     )
-    return redirect("matching:preferred_list", slug=slug)
+    return redirect("portal:preferred_list", slug=slug)

@@ -1,6 +1,6 @@
-"""Pages for ongoing mentoring: connection requests (received and sent), a connection,
-and a mentee's preferred-mentors list. Thin: parse, call one service, redirect (POST-
-redirect-GET). A refused action re-renders its page with the reason and a 4xx status."""
+"""Ongoing mentoring: connection requests (received and sent), a connection, and a
+mentee's preferred-mentors list. A refused action re-renders its page with the reason
+and a 4xx status."""
 
 from __future__ import annotations
 
@@ -14,15 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from matching import selectors, services
-from matching.forms import DeclineForm, EndConnectionForm, MoveForm
 from matching.models import Connection, ConnectionRequest, PreferredMentor
 from mentoring.errors import DomainError, InvalidInput
-
-
-def _refused(request: HttpRequest, error: DomainError) -> int:
-    messages.error(request, error.message)
-    return error.status_code
-
+from portal.forms import DeclineForm, EndConnectionForm, MoveForm
+from portal.views import refused
 
 # --- Requests ----------------------------------------------------------------------------
 
@@ -44,14 +39,14 @@ def _received_context(request: HttpRequest, failed: tuple[int, DeclineForm] | No
 
 @login_required
 def requests_received(request: HttpRequest) -> HttpResponse:
-    return render(request, "matching/requests_received.html", _received_context(request))
+    return render(request, "portal/requests_received.html", _received_context(request))
 
 
 @login_required
 def requests_sent(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "matching/requests_sent.html",
+        "portal/requests_sent.html",
         {"requests": list(selectors.requests_sent(user=request.user))},
     )
 
@@ -65,15 +60,15 @@ def request_accept(request: HttpRequest, request_id: int) -> HttpResponse:
             request=connection_request, actor=request.user
         )
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
-            request, "matching/requests_received.html", _received_context(request), status=status
+            request, "portal/requests_received.html", _received_context(request), status=status
         )
     messages.success(
         request,
         _("You're now connected with %(mentee)s.") % {"mentee": connection.mentee.name},
     )
-    return redirect("matching:requests_received")
+    return redirect("portal:requests_received")
 
 
 @login_required
@@ -84,7 +79,7 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
     if not form.is_valid():
         return render(
             request,
-            "matching/requests_received.html",
+            "portal/requests_received.html",
             _received_context(request, failed=(connection_request.pk, form)),
             status=400,
         )
@@ -96,16 +91,16 @@ def request_decline(request: HttpRequest, request_id: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
-            request, "matching/requests_received.html", _received_context(request), status=status
+            request, "portal/requests_received.html", _received_context(request), status=status
         )
     messages.success(
         request,
         _("You declined the request from %(mentee)s; they have been told.")
         % {"mentee": connection_request.mentee.name},
     )
-    return redirect("matching:requests_received")
+    return redirect("portal:requests_received")
 
 
 @login_required
@@ -115,15 +110,15 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
         services.connection_request_withdraw(request=connection_request, actor=request.user)
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
             request,
-            "matching/requests_sent.html",
+            "portal/requests_sent.html",
             {"requests": list(selectors.requests_sent(user=request.user))},
             status=status,
         )
     messages.success(request, _("Your request was withdrawn."))
-    return redirect("matching:requests_sent")
+    return redirect("portal:requests_sent")
 
 
 # --- Connections ---------------------------------------------------------------------------
@@ -136,7 +131,7 @@ def _connection_context(connection: Connection, form: EndConnectionForm | None =
 @login_required
 def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = selectors.connection_for_party(user=request.user, connection_id=connection_id)
-    return render(request, "matching/connection_detail.html", _connection_context(connection))
+    return render(request, "portal/connection_detail.html", _connection_context(connection))
 
 
 @login_required
@@ -147,7 +142,7 @@ def connection_end(request: HttpRequest, connection_id: int) -> HttpResponse:
     if not form.is_valid():
         return render(
             request,
-            "matching/connection_detail.html",
+            "portal/connection_detail.html",
             _connection_context(connection, form),
             status=400,
         )
@@ -156,10 +151,10 @@ def connection_end(request: HttpRequest, connection_id: int) -> HttpResponse:
             connection=connection, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
             request,
-            "matching/connection_detail.html",
+            "portal/connection_detail.html",
             _connection_context(connection, form),
             status=status,
         )
@@ -188,8 +183,8 @@ def preferred_list(request: HttpRequest, slug: str) -> HttpResponse:
     context = _preferred_context(request, slug)
     access = context["access"]
     if not (access.preferred_mentoring and access.mentee_membership):
-        return render(request, "matching/preferred_list.html", context, status=404)
-    return render(request, "matching/preferred_list.html", context)
+        return render(request, "portal/preferred_list.html", context, status=404)
+    return render(request, "portal/preferred_list.html", context)
 
 
 @login_required
@@ -203,17 +198,17 @@ def preferred_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
     try:
         services.preferred_mentor_remove(entry=entry, actor=request.user)
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
             request,
-            "matching/preferred_list.html",
+            "portal/preferred_list.html",
             _preferred_context(request, entry.program.slug),
             status=status,
         )
     messages.success(
         request, _("%(mentor)s was removed from your list.") % {"mentor": entry.mentor.name}
     )
-    return redirect("matching:preferred_list", slug=entry.program.slug)
+    return redirect("portal:preferred_list", slug=entry.program.slug)
 
 
 @login_required
@@ -232,11 +227,11 @@ def preferred_move(request: HttpRequest, entry_id: int) -> HttpResponse:
             entry=entry, actor=request.user, direction=form.cleaned_data["direction"]
         )
     except DomainError as error:
-        status = _refused(request, error)
+        status = refused(request, error)
         return render(
             request,
-            "matching/preferred_list.html",
+            "portal/preferred_list.html",
             _preferred_context(request, entry.program.slug),
             status=status,
         )
-    return redirect("matching:preferred_list", slug=entry.program.slug)
+    return redirect("portal:preferred_list", slug=entry.program.slug)
