@@ -43,6 +43,19 @@ def count_queries(client, url) -> int:
     return len(captured)
 
 
+def busy_mentor(program, mentor_membership, rows: int) -> None:
+    """``rows`` connections and as many pending requests for a mentor with room left."""
+    mentor_membership.max_ongoing_mentees = 200
+    mentor_membership.save()
+    for _ in range(rows):
+        ConnectionFactory(
+            program=program, mentor=mentor_membership.user, mentee=make_mentee(program)
+        )
+        ConnectionRequestFactory(
+            program=program, mentor=mentor_membership.user, mentee=make_mentee(program)
+        )
+
+
 def grow(rows, make):
     for _ in range(rows):
         make()
@@ -71,19 +84,7 @@ def test_profile(
     django_assert_num_queries,
     rows,
 ):
-    mentor_membership.max_ongoing_mentees = 200
-    mentor_membership.save()
-    for _ in range(rows):
-        ConnectionFactory(
-            program=ongoing_program,
-            mentor=mentor_membership.user,
-            mentee=make_mentee(ongoing_program),
-        )
-        ConnectionRequestFactory(
-            program=ongoing_program,
-            mentor=mentor_membership.user,
-            mentee=make_mentee(ongoing_program),
-        )
+    busy_mentor(ongoing_program, mentor_membership, rows)
     client.force_login(mentee)
     url = reverse("portal:mentor_profile", args=["ongoing", mentor_membership.pk])
     with django_assert_num_queries(PROFILE):
@@ -184,19 +185,7 @@ def test_mentee_dashboard(client, ongoing_program, mentee, django_assert_num_que
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_connect_post(client, ongoing_program, mentor_membership, mentee, rows):
-    mentor_membership.max_ongoing_mentees = 200
-    mentor_membership.save()
-    for _ in range(rows):
-        ConnectionFactory(
-            program=ongoing_program,
-            mentor=mentor_membership.user,
-            mentee=make_mentee(ongoing_program),
-        )
-        ConnectionRequestFactory(
-            program=ongoing_program,
-            mentor=mentor_membership.user,
-            mentee=make_mentee(ongoing_program),
-        )
+    busy_mentor(ongoing_program, mentor_membership, rows)
     client.force_login(mentee)
     url = reverse("portal:connect", args=["ongoing", mentor_membership.pk])
     with CaptureQueriesContext(connection) as captured:
