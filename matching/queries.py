@@ -85,9 +85,8 @@ MENTOR_TERMS_JOIN = (
 def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> tuple[int, ...]:
     """``capacity.PairCounts``'s six values, in one statement (no FROM: SQLite and
     PostgreSQL both take a bare SELECT of subqueries)."""
-    sql = "SELECT " + pair_count_columns(  # nosec B608  (no values in it)
-        program="%(p)s", mentor="%(mentor)s", mentee="%(mentee)s"
-    )
+    # Only our own names and the placeholders go into the text; the values are bound.
+    sql = "SELECT " + pair_count_columns(program="%(p)s", mentor="%(mentor)s", mentee="%(mentee)s")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
         return tuple(cursor.fetchone())
