@@ -18,6 +18,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = selectors.memberships_for_user(user=user)
     connections = selectors.dashboard_connections(user=user)
     meetings_to_follow_up, upcoming_meetings = meeting_selectors.dashboard_meetings(user=user)
+    is_mentor = any(m.role == Membership.Role.MENTOR for m in memberships)
     return render(
         request,
         "portal/dashboard.html",
@@ -28,14 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "surveys_waiting": survey_selectors.surveys_waiting_for(user=user),
             "connections_as_mentee": [c for c in connections if c.mentee_id == user.pk],
             "connections_as_mentor": [c for c in connections if c.mentor_id == user.pk],
-            "is_mentor": any(m.role == Membership.Role.MENTOR for m in memberships),
-            "pending_received": (
-                selectors.pending_received_count(user=user)
-                if any(m.role == Membership.Role.MENTOR for m in memberships)
-                else 0
-            ),
+            "is_mentor": is_mentor,
+            "pending_received": selectors.pending_received_count(user=user) if is_mentor else 0,
         },
     )
-
-
-# --- Directory and profile ------------------------------------------------------------

@@ -82,6 +82,18 @@ def test_survey_summary_of_another_program_is_404(alpha_client, world):
     assert summary(_first(world.bravo, "surveys.survey")).status_code == 404
 
 
+def test_a_programs_matching_settings_link_follows_the_admins_scope(alpha_client, world):
+    def settings_of(side):
+        return reverse("admin:matching_matchingsettings_program", args=[side.program.pk])
+
+    own = alpha_client.get(settings_of(world.alpha))
+    assert own.status_code == 302
+    assert own["Location"] == reverse(
+        "admin:matching_matchingsettings_change", args=[world.alpha.program.matching_settings.pk]
+    )
+    assert alpha_client.get(settings_of(world.bravo)).status_code == 404
+
+
 def test_follow_up_report_lists_and_shows_only_their_programs(alpha_client, client, world):
     url = reverse("admin:flash_meetings_follow_up_report")
     response = alpha_client.get(url)

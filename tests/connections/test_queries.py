@@ -56,11 +56,6 @@ def busy_mentor(program, mentor_membership, rows: int) -> None:
         )
 
 
-def grow(rows, make):
-    for _ in range(rows):
-        make()
-
-
 @pytest.mark.parametrize("rows", [5, 50])
 def test_directory(client, ongoing_program, mentee, django_assert_num_queries, rows):
     for _ in range(rows):

@@ -30,7 +30,7 @@ from tests.flash_meetings.factories import FlashMeetingFactory
 pytestmark = pytest.mark.django_db
 
 MEETING_STATUSES = list(FlashMeeting.Status.values)
-TERMS = ("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
+TERMS = capacity.TERMS_FIELDS
 
 
 # --- The ORM versions -------------------------------------------------------------------
