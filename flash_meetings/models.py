@@ -257,6 +257,30 @@ class FlashMeeting(models.Model):
             and (self.ends_at > now)
         )
 
+    def needs_follow_up(self, now: datetime | None = None) -> bool:
+        """The mentee still has to answer the follow-up: the meeting is over and no
+        choice is recorded. "My meetings" and the dashboard both follow this one rule
+        (the dashboard's statement, ``queries.dashboard_meetings``, says it in SQL)."""
+        return self.is_over(now) and not self.follow_up_choice
+
+    @property
+    def status_key(self) -> str:
+        """The status as people see it (and its badge): a scheduled meeting past its
+        end reads "Completed" until someone records that it did not happen, and a
+        request the mentor answered with another time reads "New time proposed"."""
+        if self.awaits_mentee:
+            return "time_proposed"
+        if self.status == self.Status.SCHEDULED and self.is_over():
+            return self.Status.COMPLETED.value
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        """One word per status, the same on every page (see ``status_key``)."""
+        if self.status_key == "time_proposed":
+            return _("New time proposed")
+        return self.Status(self.status_key).label
+
     def other_party(self, user):
         return self.mentee if user.pk == self.mentor_id else self.mentor
 

@@ -136,6 +136,8 @@ def dashboard_meetings(
     not ended, soonest first."""
     now = now or timezone.now()
     meetings = queries.dashboard_meetings(user_id=user.pk, now=now)
+    # The statement returns, of the ended meetings, only those that need a follow-up
+    # (``FlashMeeting.needs_follow_up``, in SQL); the time alone tells the two lists apart.
     follow_up = sorted((m for m in meetings if m.ends_at <= now), key=lambda m: (m.ends_at, m.pk))
     return follow_up, [m for m in meetings if m.ends_at > now]
 
@@ -174,7 +176,7 @@ def mentee_meetings(*, mentee: User, now: datetime | None = None) -> MenteeMeeti
     for meeting in _with_proposals(_meetings().filter(mentee=mentee)):
         if meeting.status == FlashMeeting.Status.REQUESTED:
             groups.requested.append(meeting)
-        elif meeting.is_over(now):
+        elif meeting.needs_follow_up(now):
             groups.to_follow_up.append(meeting)
         elif meeting.is_upcoming(now):
             groups.upcoming.append(meeting)

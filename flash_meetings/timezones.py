@@ -3,19 +3,15 @@
 import zoneinfo
 from datetime import UTC, date, datetime, time
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from mentoring import when
+from mentoring.when import zone_of
 
 
 class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change in that zone."""
-
-
-def zone_of(user) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def make_aware_in(day: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -29,7 +25,7 @@ def make_aware_in(day: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
     if as_utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise NonexistentLocalTime(
             _("%(time)s does not exist on %(day)s in %(zone)s (the clocks change that day).")
-            % {"time": at.strftime("%H:%M"), "day": day.isoformat(), "zone": zone.key}
+            % {"time": at.strftime("%H:%M"), "day": day.isoformat(), "zone": when.zone_name(zone)}
         )
     return as_utc
 
@@ -42,15 +38,10 @@ def localize_naive(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
 
 
 def format_when(starts_at: datetime, ends_at: datetime | None, zone: zoneinfo.ZoneInfo) -> str:
-    """“Monday 30 March 2026, 09:00–09:30 (Europe/London)” in ``zone``."""
-    start = starts_at.astimezone(zone)
-    text = formats.date_format(start, "l j F Y, H:i")
-    if ends_at is not None:
-        text += "–" + formats.date_format(ends_at.astimezone(zone), "H:i")
-    return f"{text} ({zone.key})"
+    """“Monday 30 March 2026, 09:00–09:30 (London time)” in ``zone`` (``mentoring.when``)."""
+    return when.span(starts_at, ends_at, zone)
 
 
 def format_for(user, starts_at: datetime | None, ends_at: datetime | None = None) -> str:
-    if starts_at is None:
-        return _("time not set yet")
-    return format_when(starts_at, ends_at, zone_of(user))
+    """The same in ``user``'s own zone: what an email to them says."""
+    return when.span(starts_at, ends_at, zone_of(user))

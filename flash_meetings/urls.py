@@ -20,4 +20,9 @@ urlpatterns = [
     path("<int:meeting_id>/cancel/", meetings.cancel, name="cancel"),
     path("<int:meeting_id>/not-held/", meetings.not_held, name="not_held"),
     path("<int:meeting_id>/follow-up/", follow_up.follow_up_page, name="follow_up"),
+    path(
+        "<int:meeting_id>/follow-up/did-not-happen/",
+        follow_up.follow_up_not_held,
+        name="follow_up_not_held",
+    ),
 ]

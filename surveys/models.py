@@ -70,9 +70,10 @@ class Survey(models.Model):
         return f"{self.title} ({self.get_role_display()}) · {self.program}"
 
     def title_for(self, version: str) -> str:
-        """The heading of one version: the cancelled-meeting version says so."""
+        """The heading of one version: the version for a meeting that did not happen
+        says so, in the words the person chose on the follow-up page."""
         if version == Version.CANCELLED:
-            return gettext("%(title)s — cancelled meeting") % {"title": self.title}
+            return gettext("%(title)s — the meeting did not take place") % {"title": self.title}
         return self.title
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from flash_meetings import selectors, services
 from flash_meetings.models import FlashMeeting
@@ -75,6 +76,31 @@ def follow_up_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if meeting.follow_up_choice:
         return redirect(_survey_url(meeting))
     return _render(request, read)
+
+
+@login_required
+@require_GET
+def follow_up_not_held(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The one confirmation before "The meeting did not happen" is recorded: a page of
+    its own (no script), whose button posts that choice to the follow-up."""
+    read = _meeting_for_mentee(request, meeting_id)
+    meeting = read.meeting
+    if meeting.follow_up_choice:
+        return redirect(_survey_url(meeting))
+    if not meeting.has_ended(timezone.now()):
+        return redirect("flash_meetings:follow_up", meeting_id=meeting.pk)
+    return render(
+        request,
+        "flash_meetings/confirm_not_held.html",
+        {
+            "meeting": meeting,
+            "other_name": meeting.mentor.name,
+            "action_url": reverse("flash_meetings:follow_up", args=[meeting.pk]),
+            "choice": Choice.DID_NOT_HAPPEN,
+            "back_url": reverse("flash_meetings:follow_up", args=[meeting.pk]),
+            "from_follow_up": True,
+        },
+    )
 
 
 def _answer(request: HttpRequest, meeting_id: int) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -230,9 +231,23 @@ def cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def not_held(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """GET asks once for confirmation (a page, no script); POST records it."""
     meeting = selectors.meeting_for_participant(meeting_id=meeting_id, user=request.user)
+    if request.method == "GET":
+        if not meeting.is_over():
+            return _back_to(meeting)
+        return render(
+            request,
+            "flash_meetings/confirm_not_held.html",
+            {
+                "meeting": meeting,
+                "other_name": meeting.other_party(request.user).name,
+                "action_url": reverse("flash_meetings:not_held", args=[meeting.pk]),
+                "back_url": reverse("flash_meetings:detail", args=[meeting.pk]),
+            },
+        )
     return _act(
         request,
         meeting,

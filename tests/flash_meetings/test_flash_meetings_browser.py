@@ -51,7 +51,7 @@ def test_mentee_books_mentor_accepts_mentee_downloads_the_invite(
         mentor_page.get_by_role("link", name="Meetings", exact=True).click()
         requests = mentor_page.get_by_role("region", name="Requests to answer")
         requests.get_by_role("link", name="Moving into engineering").click()
-        expect(mentor_page.get_by_text("(Europe/London)").first).to_be_visible()
+        expect(mentor_page.get_by_text("(London time)").first).to_be_visible()
         mentor_page.get_by_label("Video link (optional)").fill(VIDEO)
         mentor_page.get_by_role("button", name="Accept the meeting").click()
         expect(mentor_page.get_by_text("Meeting scheduled")).to_be_visible()

@@ -23,8 +23,9 @@ from tests.flash_meetings.factories import (
 
 pytestmark = pytest.mark.django_db
 
-GET_URLS = ["detail", "ics", "follow_up"]
-POST_URLS = ["accept", "decline", "propose", "accept_proposal", "withdraw", "cancel", "not_held"]
+# ``not_held`` answers both: GET asks for confirmation, POST records the outcome.
+GET_URLS = ["detail", "ics", "follow_up", "follow_up_not_held", "not_held"]
+POST_URLS = ["accept", "decline", "propose", "accept_proposal", "withdraw", "cancel"]
 
 
 @pytest.fixture
@@ -155,7 +156,7 @@ def test_my_meetings_costs_the_same_for_5_and_50(
     assert html.count('class="card"') == count
     for heading in ("Requested", "Upcoming", "Meetings to follow up", "Past"):
         assert f">{heading}</h2>" in html
-    assert "Times are shown in your time zone, UTC." in html
+    assert "(UTC)" in html  # each time names its zone, as people say it
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -292,6 +293,12 @@ def test_mentor_records_that_an_over_meeting_did_not_happen(client, program, men
     client.force_login(mentor)
     page = client.get(reverse("flash_meetings:detail", args=[over.pk])).content.decode()
     assert "Record that the meeting did not happen" in page
+    # The button opens a confirmation; only its own button records the outcome.
+    confirm = client.get(reverse("flash_meetings:not_held", args=[over.pk])).content.decode()
+    assert "Did the meeting not take place?" in confirm
+    assert "Yes, it did not take place" in confirm
+    over.refresh_from_db()
+    assert over.status == FlashMeeting.Status.SCHEDULED
     client.post(reverse("flash_meetings:not_held", args=[over.pk]))
     over.refresh_from_db()
     assert over.status == FlashMeeting.Status.DID_NOT_HAPPEN
@@ -318,7 +325,7 @@ def test_mentor_adds_weekly_slots_in_their_zone(client, mentor_membership):
     assert response.status_code == 302
     assert AvailabilitySlot.objects.filter(mentor=mentor).count() == 3
     html = client.get(reverse("flash_meetings:availability")).content.decode()
-    assert html.count("14:00–14:30 (America/New_York)") == 3
+    assert html.count("14:00–14:30 (New York time)") == 3
 
 
 def profile_url(membership: Membership) -> str:

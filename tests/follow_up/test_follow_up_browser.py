@@ -93,7 +93,12 @@ def test_meeting_did_not_happen_ends_on_the_cancelled_meeting_survey(page, live_
 
     mentee_opens_follow_up(page, live_server, setup)
     page.get_by_role("button", name=re.compile("^The meeting did not happen")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("cancelled")
+    # One confirmation first: nothing is recorded until the mentee says yes.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Did the meeting not take place?")
+    setup.meeting.refresh_from_db()
+    assert setup.meeting.follow_up_choice == ""
+    page.get_by_role("button", name="Yes, it did not take place").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("the meeting did not take place")
     expect(page.get_by_text("How useful was this meeting?")).to_have_count(0)
     page.get_by_role("group", name=re.compile("Why did the meeting not take place")).get_by_label(
         "The other person did not attend"

@@ -247,11 +247,11 @@ ACCESS: dict[str, Access] = {
         extra={"data": {"message": "Something came up, sorry."}},
     ),
     "flash_meetings:not_held": Access(
-        ACTION,
+        FORM,  # GET asks for confirmation, POST records it
         "mentor",
         args=lambda w: [w.ended_meeting.pk],
         denied=_all_but("mentor", "mentee"),
-        owner_ok=(302,),
+        owner_ok=(200, 302),
     ),
     "flash_meetings:follow_up": Access(
         FORM,
@@ -260,6 +260,12 @@ ACCESS: dict[str, Access] = {
         # The meeting's mentee only: its mentor gets 404 too.
         denied=_all_but("mentee"),
         owner_ok=(200, 302, 400),
+    ),
+    "flash_meetings:follow_up_not_held": Access(
+        PAGE,  # the confirmation; its button posts to the follow-up
+        "mentee",
+        args=lambda w: [w.ended_meeting.pk],
+        denied=_all_but("mentee"),
     ),
     # --- surveys ---------------------------------------------------------------------------
     "surveys:meeting": Access(

@@ -81,7 +81,7 @@ def test_the_reminder_names_the_cancelled_version(django_capture_on_commit_callb
     )
     run(tasks.send_survey_reminders, django_capture_on_commit_callbacks)
     (email,) = reminders_to(meeting.mentee)
-    assert "Flash Meeting Feedback — cancelled meeting" in email.subject
+    assert "Flash Meeting Feedback — the meeting did not take place" in email.subject
 
 
 def test_no_reminder_for_someone_who_answered(django_capture_on_commit_callbacks, program):

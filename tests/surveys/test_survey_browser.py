@@ -59,7 +59,7 @@ def test_mentor_answers_the_cancelled_version(page, live_server, program):
     )
     sign_in(page, live_server, mentor_user.username, next_url=f"/surveys/meetings/{meeting.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Flash Meeting Feedback — cancelled meeting"
+        "Flash Meeting Feedback — the meeting did not take place"
     )
     expect(page.get_by_text(USEFUL)).to_have_count(0)
 

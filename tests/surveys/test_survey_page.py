@@ -65,7 +65,7 @@ def test_cancelled_version_follows_the_outcome(program, status):
 def test_cancelled_version_shows_cancelled_and_always_questions(client, not_held_meeting):
     client.force_login(not_held_meeting.mentee)
     html = client.get(url(not_held_meeting)).content.decode()
-    assert "<h1>Flash Meeting Feedback — cancelled meeting</h1>" in html
+    assert "<h1>Flash Meeting Feedback — the meeting did not take place</h1>" in html
     assert legends_and_labels(html) == [WHY, WHAT_HAPPENED, ANYTHING]
     assert USEFUL not in html
     for reason in [
