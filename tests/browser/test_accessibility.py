@@ -1,0 +1,308 @@
+"""Accessibility in CI: every people-facing page (tests/browser/pages.py) passes axe-core's
+WCAG 2.2 A/AA rules in Chromium at 1280 px and 390 px, fits 390 px without sideways
+scrolling, and the follow-up's choices and the survey work with the keyboard alone, with
+focus always visible.
+
+One test per person and width: it builds the data once, signs in once and opens that
+person's pages in turn, collecting every problem before it fails, so one run reports all
+of them (page, width, rule, element).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import path, reverse
+from playwright.sync_api import expect
+
+from config import views as config_views
+from flash_meetings.models import FlashMeeting
+from tests.browser.pages import (
+    ANONYMOUS,
+    CHECKED_ROUTES,
+    EXEMPT,
+    PAGES,
+    PERSONAS,
+    POST_ONLY,
+    build_world,
+    route_names,
+    unchecked_routes,
+)
+from tests.conftest import sign_in
+from tests.follow_up.conftest import FORCED, REQUEST, make_setup
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+WIDTHS = {1280: {"width": 1280, "height": 800}, 390: {"width": 390, "height": 844}}
+AXE = Axe()
+
+# Elements sticking out to the right of the viewport: what makes a page scroll sideways.
+TOO_WIDE_JS = """() => {
+  const limit = window.innerWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right > limit + 0.5 && box.width > 0) {
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.classList.length ? "." + [...el.classList].join(".") : "");
+      wide.push(name + " (right edge " + Math.round(box.right) + "px)");
+    }
+  }
+  return wide.slice(0, 5);
+}"""
+
+# The focused element and whether its focus shows: an outline or box-shadow on it (or an
+# outline on the option around a radio or checkbox), on screen.
+FOCUSED_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const hasOutline = (style) => style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(),
+    type: (el.getAttribute("type") || "").toLowerCase(),
+    name: el.getAttribute("name") || "",
+    text: (el.innerText || el.value || el.getAttribute("aria-label") || "").trim().slice(0, 80),
+    checked: !!el.checked,
+    empty: "value" in el && el.value === "",
+    inForm: !!el.closest("form.survey-form"),
+    focusVisible: el.matches(":focus-visible"),
+    outline: hasOutline(style),
+    shadow: style.boxShadow !== "none" && style.boxShadow !== "",
+    // A radio or checkbox may show its focus on the option around it (:has(:focus-visible)).
+    aroundOutline: [el.parentElement, el.parentElement && el.parentElement.parentElement].some(
+      (around) => around && around.tagName !== "FIELDSET" && hasOutline(getComputedStyle(around))
+    ),
+    onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0 &&
+      box.left < window.innerWidth && box.top < window.innerHeight,
+  };
+}"""
+
+
+# --- the guard ---------------------------------------------------------------------------
+
+
+def test_every_page_url_is_checked_or_exempt():
+    missing = unchecked_routes()
+    assert not missing, (
+        f"URL names without an axe check: {missing}. Add the page (in each state people "
+        "see) to PAGES in tests/browser/pages.py, or, if it is no page to look at, to "
+        "EXEMPT there with the reason."
+    )
+
+
+def test_the_guard_fails_for_a_new_page_url():
+    from config import urls
+
+    with_a_new_page = types.ModuleType("with_a_new_page")
+    with_a_new_page.urlpatterns = [
+        *urls.urlpatterns,
+        path("brand-new/", config_views.baseline, name="brand_new"),
+    ]
+    assert unchecked_routes(with_a_new_page) == ["brand_new"]
+
+
+def test_the_lists_name_only_existing_urls():
+    names = set(route_names())
+    assert names >= CHECKED_ROUTES, f"PAGES names unknown URLs: {CHECKED_ROUTES - names}"
+    assert names >= set(EXEMPT), f"EXEMPT names unknown URLs: {set(EXEMPT) - names}"
+    assert not CHECKED_ROUTES & set(EXEMPT), "a URL is both checked and exempt"
+    assert len({page.key for page in PAGES}) == len(PAGES), "two PAGES share a key"
+
+
+def test_post_only_exemptions_are_post_only():
+    # The access walker knows each URL's kind; an exempt "POST only" URL must be one.
+    from tests.hardening.test_url_access import ACCESS, ACTION
+
+    wrong = sorted(name for name in POST_ONLY if getattr(ACCESS.get(name), "kind", None) != ACTION)
+    assert not wrong, f"exempt as POST only, but GET shows a page: {wrong}"
+
+
+# --- axe, and no sideways scrolling --------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_axe_runs_and_reports_violations(browser):
+    # The harness is live: a page with known faults gets them reported.
+    context, page = _new_page(browser, 1280)
+    try:
+        page.set_content("<html><body><main><img src='x.png'><a href='#'></a></main></body></html>")
+        found = " ".join(_violations(page))
+    finally:
+        context.close()
+    for rule in ("html-has-lang", "image-alt", "link-name"):
+        assert rule in found, found
+
+
+def _send_survey_empty(page) -> None:
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_url(re.compile(r"/answer/$"))
+
+
+def _sign_out(page) -> None:
+    # Submit the header's sign-out form (at 390 px it may sit in a collapsed menu).
+    page.locator("form[action$='/logout/']").first.evaluate("form => form.requestSubmit()")
+    # LOGOUT_REDIRECT_URL: people land on the sign-in page again.
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+
+
+ACTIONS = {"send_survey_empty": _send_survey_empty, "sign_out": _sign_out}
+
+
+def _violations(page) -> list[str]:
+    found = []
+    for violation in AXE.run(page, options=AXE_OPTIONS).response["violations"]:
+        for node in violation["nodes"]:
+            summary = " ".join((node.get("failureSummary") or "").split())
+            found.append(
+                f"{violation['id']} ({violation['impact']}) on {node['target']}: {summary[:300]}"
+            )
+    return found
+
+
+def check_page(page, base_url: str, world, entry, width: int) -> list[str]:
+    page.goto(base_url + entry.path(world))
+    if entry.then:
+        ACTIONS[entry.then](page)
+    where = f"[{entry.key} @ {width}px {page.url.removeprefix(base_url)}]"
+    problems = []
+    text = page.locator("body").inner_text()
+    if entry.shows not in text:
+        problems.append(f"{where} does not show {entry.shows!r}: not the state it names")
+    if entry.hides and entry.hides in text:
+        problems.append(f"{where} shows {entry.hides!r}: not the state it names")
+    problems += [f"{where} {violation}" for violation in _violations(page)]
+    if width <= 390:
+        scroll_width, inner_width = page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        if scroll_width > inner_width:
+            problems.append(
+                f"{where} scrolls sideways: scrollWidth {scroll_width} > {inner_width}; "
+                f"too wide: {page.evaluate(TOO_WIDE_JS)}"
+            )
+    return problems
+
+
+def _new_page(browser, width: int):
+    context = browser.new_context(viewport=WIDTHS[width], reduced_motion="reduce")
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+def _sign_in(page, live_server, username: str, next_url: str = "") -> None:
+    sign_in(page, live_server, username, next_url=next_url)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("who", PERSONAS)
+def test_pages_pass_axe_and_fit(who, width, browser, live_server):
+    world = build_world()
+    context, page = _new_page(browser, width)
+    problems: list[str] = []
+    try:
+        if who != ANONYMOUS:
+            _sign_in(page, live_server, world.users[who].username)
+        for entry in (entry for entry in PAGES if entry.who == who):
+            problems += check_page(page, live_server.url, world, entry, width)
+    finally:
+        context.close()
+    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
+
+
+# --- keyboard only ---------------------------------------------------------------------------
+
+
+def _focused(page) -> dict | None:
+    info = page.evaluate(FOCUSED_JS)
+    if info is not None:
+        marked = info["outline"] or info["shadow"] or info["aroundOutline"]
+        shows = info["focusVisible"] and marked and info["onScreen"]
+        assert shows, f"focus is not visible on {info} at {page.url}"
+    return info
+
+
+def tab_to(page, wanted, limit: int = 80) -> dict:
+    """Press Tab until ``wanted(focused)``; every element on the way shows its focus."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        info = _focused(page)
+        if info is not None and wanted(info):
+            return info
+        passed.append(info and info["text"] or info and info["name"])
+    raise AssertionError(f"Tab never reached the element wanted at {page.url}; passed {passed}")
+
+
+def answer_survey_by_keyboard(page) -> None:
+    """Tab through the survey form: Space picks the first choice of each group, typing fills
+    an empty text box, Enter on "Send my answers" sends it."""
+    answered = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        info = _focused(page)
+        if info is None or not info["inForm"]:
+            continue
+        if info["tag"] == "button":
+            assert info["text"].startswith("Send my answers"), info
+            page.keyboard.press("Enter")
+            return
+        if info["type"] in ("radio", "checkbox"):
+            if info["name"] not in answered:
+                page.keyboard.press("Space")
+                answered.add(info["name"])
+        elif (info["tag"] == "textarea" or info["type"] in ("text", "")) and info["empty"]:
+            page.keyboard.type("Answered with the keyboard only.")
+    raise AssertionError("Tab never reached the survey's send button")
+
+
+KEYBOARD_FLOWS = {
+    "yes-connect": (FORCED, "Yes, connect me with Amara Okafor", "connect", "completed"),
+    "yes-request": (REQUEST, "Yes, send Amara Okafor a request", "connect", "completed"),
+    "did-not-happen": (FORCED, "The meeting did not happen", "did_not_happen", "cancelled"),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("flow", KEYBOARD_FLOWS)
+def test_follow_up_and_survey_by_keyboard_alone(flow, browser, live_server):
+    policy, button, choice, version = KEYBOARD_FLOWS[flow]
+    setup = make_setup(policy)
+    follow_up = reverse("flash_meetings:follow_up", args=[setup.meeting.pk])
+    survey = reverse("surveys:meeting", args=[setup.meeting.pk])
+    context, page = _new_page(browser, 1280)
+    try:
+        _sign_in(page, live_server, setup.mentee.username, next_url=follow_up)
+        page.wait_for_url(re.compile(rf"{follow_up}$"))
+
+        tab_to(page, lambda info: info["tag"] == "button" and info["text"].startswith(button))
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: not url.endswith(follow_up))
+        if not page.url.endswith(survey):
+            # The one confirmation before "did not happen" is recorded.
+            expect(page.get_by_role("heading", level=1)).to_contain_text("not take place")
+            tab_to(
+                page,
+                lambda info: info["tag"] == "button" and info["text"].startswith("Yes, it did not"),
+            )
+            page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(rf"{survey}$"))
+
+        answer_survey_by_keyboard(page)
+        expect(page.get_by_role("heading", name="Thank you for your feedback")).to_be_visible()
+    finally:
+        context.close()
+    setup.meeting.refresh_from_db()
+    assert setup.meeting.follow_up_choice == choice
+    response = setup.meeting.survey_responses.get()
+    assert response.version == version
+    if choice == "did_not_happen":
+        assert setup.meeting.status == FlashMeeting.Status.DID_NOT_HAPPEN
