@@ -31,6 +31,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
@@ -250,7 +251,7 @@ def sessions_for(user_ids: list[int], *, batch_size: int = SIGN_IN_BATCH) -> dic
             keys[user_id] = key
             data = {
                 SESSION_KEY: str(user_id),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
                 HASH_SESSION_KEY: users[user_id].get_session_auth_hash(),
             }
             rows.append(

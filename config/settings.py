@@ -109,7 +109,8 @@ AUTH_USER_MODEL = "mentoring.User"
 # django-axes first: it refuses a locked-out username+IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the person with their roles (the navigation).
+    "mentoring.backends.ParticipantBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:dashboard"

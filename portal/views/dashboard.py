@@ -18,12 +18,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     memberships = selectors.memberships_for_user(user=user)
     connections = selectors.dashboard_connections(user=user)
     meetings_to_follow_up, upcoming_meetings = meeting_selectors.dashboard_meetings(user=user)
-    is_mentor = any(m.role == Membership.Role.MENTOR for m in memberships)
+    # The sections follow the roles the person holds in active programs (as the
+    # navigation does); a past role still shows its connections, nothing more.
+    taking_part = [m for m in memberships if m.active and m.program.active]
+    is_mentor = any(m.role == Membership.Role.MENTOR for m in taking_part)
+    is_mentee = any(m.role == Membership.Role.MENTEE for m in taking_part)
     return render(
         request,
         "portal/dashboard.html",
         {
             "memberships": memberships,
+            "is_mentee": is_mentee,
+            # Staff who take part in no program came to run programs: say where.
+            "show_admin_entry": user.is_staff and not taking_part,
             "meetings_to_follow_up": meetings_to_follow_up,
             "upcoming_meetings": upcoming_meetings,
             "surveys_waiting": survey_selectors.surveys_waiting_for(user=user),

@@ -48,7 +48,7 @@ def test_mentee_books_mentor_accepts_mentee_downloads_the_invite(
     mentor_page = mentor_context.new_page()
     try:
         sign_in(mentor_page, live_server, mentor.username)
-        mentor_page.get_by_role("link", name="Meetings", exact=True).click()
+        mentor_page.get_by_role("link", name="My meetings", exact=True).click()
         requests = mentor_page.get_by_role("region", name="Requests to answer")
         requests.get_by_role("link", name="Moving into engineering").click()
         expect(mentor_page.get_by_text("(London time)").first).to_be_visible()

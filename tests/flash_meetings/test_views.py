@@ -389,11 +389,21 @@ def test_dashboard_shows_meetings_to_follow_up_and_upcoming(client, program, men
     assert "Looking ahead" in html
 
 
-def test_nav_links(client, mentee):
+def test_nav_links_follow_the_roles_a_person_holds(client, program, mentee, mentor):
     client.force_login(mentee)
     html = client.get(reverse("flash_meetings:my_meetings")).content.decode()
-    assert f'href="{reverse("flash_meetings:my_meetings")}">My meetings<' in html
-    assert f'href="{reverse("flash_meetings:mentor_meetings")}">Meetings<' in html
+    assert f'href="{reverse("flash_meetings:my_meetings")}" aria-current="page">My meetings<' in html
+    assert reverse("flash_meetings:mentor_meetings") not in html
+    assert reverse("flash_meetings:availability") not in html
+    assert reverse("portal:requests_received") not in html
+
+    client.force_login(mentor)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert f'href="{reverse("flash_meetings:mentor_meetings")}">My meetings<' in html
+    assert reverse("flash_meetings:availability") in html
+    assert reverse("portal:requests_received") in html
+    assert reverse("portal:requests_sent") not in html
+    assert f'href="{reverse("flash_meetings:my_meetings")}"' not in html
 
 
 def test_emails_link_to_the_site_url(mentor_membership, mentee):
