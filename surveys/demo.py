@@ -1,10 +1,10 @@
 """Demo survey responses for the demo program (idempotent).
 
-Adds a few past flash meetings of its own (topics starting with "Demo survey:") with
-answered surveys, so that the admin summary and the CSV export have something to show,
-and leaves one meeting of mentor1 unanswered so that "Surveys waiting for you" appears on
-mentor1's dashboard. mentee1's own ended meeting (from flash_meetings.demo) is left alone:
-its follow-up shows the core feature.
+Adds a few past flash meetings of its own (the topics in ``MEETINGS``, worded like any
+real meeting's) with answered surveys, so that the admin summary and the CSV export have
+something to show, and leaves one meeting of mentor1 unanswered so that "Surveys waiting
+for you" appears on mentor1's dashboard. mentee1's own ended meeting (from
+flash_meetings.demo) is left alone: its follow-up shows the core feature.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from mentoring.models import Program, User
 from surveys import selectors, services
 from surveys.models import Question
 
+OLD_PREFIX = "Demo survey: "
+
 # (mentor, mentee, topic, days ago, status, mentee answers, mentor answers)
 # Answers map a question's default text to the value given (None: left empty).
 MEETINGS = [
     (
         "mentor1",
         "mentee2",
-        "Demo survey: moving from support into engineering",
+        "moving from support into engineering",
         12,
         FlashMeeting.Status.COMPLETED,
         {
@@ -42,7 +44,7 @@ MEETINGS = [
     (
         "mentor2",
         "mentee3",
-        "Demo survey: a first design critique",
+        "a first design critique",
         9,
         FlashMeeting.Status.COMPLETED,
         {
@@ -55,7 +57,7 @@ MEETINGS = [
     (
         "mentor3",
         "mentee4",
-        "Demo survey: statistics for a thesis",
+        "statistics for a thesis",
         6,
         FlashMeeting.Status.COMPLETED,
         {
@@ -67,7 +69,7 @@ MEETINGS = [
     (
         "mentor4",
         "mentee2",
-        "Demo survey: hiring a first engineer",
+        "hiring a first engineer",
         4,
         FlashMeeting.Status.DID_NOT_HAPPEN,
         {
@@ -79,7 +81,7 @@ MEETINGS = [
     (
         "mentor1",
         "mentee3",
-        "Demo survey: leading a team for the first time",
+        "leading a team for the first time",
         2,
         FlashMeeting.Status.COMPLETED,
         {"How useful was this meeting?": 5},
@@ -93,6 +95,12 @@ def seed(*, program: Program, stdout) -> None:
         surveys = {s.role: s for s in services.surveys_ensure_for_program(program=program)}
         users = {user.username: user for user in User.objects.filter(username__regex=r"^ment")}
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        # Earlier versions prefixed these topics with "Demo survey: ", which read as if
+        # the meetings were not real; rename them in place so that they are not added again.
+        for topic in {meeting[2] for meeting in MEETINGS}:
+            FlashMeeting.objects.filter(program=program, topic=OLD_PREFIX + topic).update(
+                topic=topic
+            )
         created = 0
         for (
             mentor_name,

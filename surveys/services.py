@@ -3,16 +3,15 @@ emails that invite and remind respondents."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from flash_meetings.models import FlashMeeting
+from mentoring import when
 from mentoring.models import Program, User
 from notifications.models import Notification
 from notifications.services import notify
@@ -233,8 +232,4 @@ def _notify_survey(
 
 
 def _local_date(moment: datetime, user: User) -> str:
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return date_format(timezone.localtime(moment, zone), "DATE_FORMAT")
+    return when.day(moment, when.zone_of(user))
