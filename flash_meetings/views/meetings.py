@@ -52,6 +52,10 @@ def mentor_meetings(request: HttpRequest) -> HttpResponse:
 
 # --- one meeting --------------------------------------------------------------------
 
+# The propose form sits beside the accept form, which has the same fields (location,
+# video link): its own ids keep each label on its own field.
+PROPOSE_IDS = "id_propose_%s"
+
 
 def _detail_context(request: HttpRequest, meeting: FlashMeeting, **forms) -> dict:
     is_mentor = request.user.pk == meeting.mentor_id
@@ -77,7 +81,9 @@ def _detail_context(request: HttpRequest, meeting: FlashMeeting, **forms) -> dic
             meeting=meeting, viewer=request.user
         )
         context["decline_form"] = forms.get("decline_form") or DeclineForm()
-        context["propose_form"] = forms.get("propose_form") or ProposeForm(user=request.user)
+        context["propose_form"] = forms.get("propose_form") or ProposeForm(
+            user=request.user, auto_id=PROPOSE_IDS
+        )
     if meeting.status == FlashMeeting.Status.SCHEDULED and not meeting.has_started():
         context["cancel_form"] = forms.get("cancel_form") or CancelForm()
     return context
@@ -166,7 +172,7 @@ def decline(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def propose(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_for_participant(meeting_id=meeting_id, user=request.user)
-    form = ProposeForm(request.POST, user=request.user)
+    form = ProposeForm(request.POST, user=request.user, auto_id=PROPOSE_IDS)
     if not form.is_valid():
         return _invalid(request, meeting, propose_form=form)
     return _act(

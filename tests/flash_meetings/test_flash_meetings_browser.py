@@ -52,8 +52,10 @@ def test_mentee_books_mentor_accepts_mentee_downloads_the_invite(
         requests = mentor_page.get_by_role("region", name="Requests to answer")
         requests.get_by_role("link", name="Moving into engineering").click()
         expect(mentor_page.get_by_text("(London time)").first).to_be_visible()
-        mentor_page.get_by_label("Video link (optional)").fill(VIDEO)
-        mentor_page.get_by_role("button", name="Accept the meeting").click()
+        accept = mentor_page.get_by_role("button", name="Accept the meeting")
+        # The propose form beside it has a video link field too.
+        mentor_page.locator("form", has=accept).get_by_label("Video link (optional)").fill(VIDEO)
+        accept.click()
         expect(mentor_page.get_by_text("Meeting scheduled")).to_be_visible()
     finally:
         mentor_context.close()
