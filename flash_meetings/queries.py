@@ -7,10 +7,11 @@ medians of interleaved rounds (the ORM versions are in tests/foundation/test_que
 which checks both give the same answer):
 
 - ``follow_up_meeting``: the meeting with its program, settings and mentor, the mentor's
-  terms and the pair's six counts, in one statement. The ORM version (``select_related``,
-  a ``FilteredRelation`` to the mentor's membership and six ``Subquery`` counts) cost
-  7.8 ms more per call: +135 % of the follow-up page's 5.8 ms per request, and as much
-  again on both of its POSTs, which read the meeting the same way under a lock.
+  terms and the pair's six counts (the pair's last decline came later), in one
+  statement. The ORM version (``select_related``, a ``FilteredRelation`` to the mentor's
+  membership and six ``Subquery`` counts) cost 7.8 ms more per call: +135 % of the
+  follow-up page's 5.8 ms per request, and as much again on both of its POSTs, which
+  read the meeting the same way under a lock.
 - ``dashboard_meetings``: a person's meetings to follow up and upcoming ones. The ORM
   version (``select_related`` + ``only``, the two cases OR-ed) cost 2.1-2.6 ms more,
   +27-32 % of the dashboard's 7.9 ms: its build, and the database's time planning the
@@ -34,6 +35,7 @@ from matching.queries import (
     MENTOR_TERMS_JOIN,
     MENTOR_TERMS_WIDTH,
     pair_count_columns,
+    pair_count_values,
 )
 from mentoring import rows
 from mentoring.models import Membership, Program, User
@@ -103,7 +105,7 @@ def follow_up_meeting(
     terms = row[start : start + MENTOR_TERMS_WIDTH]
     if terms[0] is not None:  # SQLite hands back its booleans as integers
         terms = (terms[0], bool(terms[1]), terms[2], bool(terms[3]), bool(terms[4]))
-    return meeting, tuple(terms), tuple(row[start + MENTOR_TERMS_WIDTH :])
+    return meeting, tuple(terms), pair_count_values(row[start + MENTOR_TERMS_WIDTH :])
 
 
 # One plain OR on the two people, then CASE on the time. Written as two OR-ed branches

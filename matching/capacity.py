@@ -5,7 +5,10 @@ A mentor's limit is ``Membership.max_ongoing_mentees`` or, when blank, the progr
 mentees". Slots used = active connections + pending connection requests addressed to
 that mentor (a pending request holds its slot). Mentees are limited by
 ``max_ongoing_mentors_per_mentee`` (active connections) and
-``max_pending_requests_per_mentee`` (pending requests).
+``max_pending_requests_per_mentee`` (pending requests). A mentor's no is respected: for
+``MatchingSettings.decline_cooldown_days`` after a mentor declined a mentee's request,
+that mentee can neither ask that mentor again nor be connected with them by the
+post-meeting follow-up (0 turns the rule off).
 
 The decision functions take plain values and return a ``Decision`` with a reason code,
 so the profile page (why there is no Connect button), the services (which re-count
@@ -17,8 +20,10 @@ membership row.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 
-from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from matching import modes, queries
 from matching.models import Connection, ConnectionRequest, MatchingSettings
@@ -31,6 +36,7 @@ ONGOING_OFF = "ongoing_off"
 PREFERRED_MENTORING = "preferred_mentoring"
 MENTOR_INACTIVE = "mentor_inactive"
 MENTOR_NOT_ONGOING = "mentor_not_ongoing"
+MENTOR_DECLINED = "mentor_declined"
 ALREADY_CONNECTED = "already_connected"
 REQUEST_PENDING = "request_pending"
 MENTOR_FULL = "mentor_full"
@@ -82,6 +88,16 @@ def mentor_may_accept(*, active_connections: int, limit: int) -> Decision:
     return ALLOWED if active_connections < limit else Decision(False, MENTOR_FULL)
 
 
+def declined_within_cooldown(
+    *, last_declined_at: datetime | None, cooldown_days: int, now: datetime
+) -> bool:
+    """Did the mentor decline this mentee's request less than ``cooldown_days`` ago? The
+    mentor's no stands that long (0 days: the rule is off)."""
+    if last_declined_at is None or cooldown_days <= 0:
+        return False
+    return last_declined_at > now - timedelta(days=cooldown_days)
+
+
 def mentee_may_connect(*, active_connections: int, limit: int) -> Decision:
     return ALLOWED if active_connections < limit else Decision(False, MENTEE_AT_LIMIT)
 
@@ -107,6 +123,7 @@ class RequestFacts:
     preferred_mentoring_enabled: bool
     mentor_active: bool
     mentor_offers_ongoing: bool  # after the program's modes (matching.modes)
+    mentor_declined: bool  # the mentor declined this mentee within the cool-off
     already_connected: bool
     request_pending: bool
     mentor_slots_used: int
@@ -131,6 +148,8 @@ def request_decision(facts: RequestFacts) -> Decision:
         return Decision(False, MENTOR_INACTIVE)
     if not facts.mentor_offers_ongoing:
         return Decision(False, MENTOR_NOT_ONGOING)
+    if facts.mentor_declined:
+        return Decision(False, MENTOR_DECLINED)
     if facts.already_connected:
         return Decision(False, ALREADY_CONNECTED)
     if facts.request_pending:
@@ -155,6 +174,7 @@ def request_facts(
     mentor_membership: Membership | None,
     mentee_membership: Membership | None,
     counts: PairCounts,
+    now: datetime | None = None,
 ) -> RequestFacts:
     """The facts the Connect decision needs (used by services and by the profile page)."""
     return RequestFacts(
@@ -165,6 +185,11 @@ def request_facts(
         mentor_active=mentor_membership is not None and mentor_membership.active,
         mentor_offers_ongoing=mentor_membership is not None
         and modes.mentor_modes_offered(settings=settings, mentor=mentor_membership).ongoing,
+        mentor_declined=declined_within_cooldown(
+            last_declined_at=counts.pair_last_declined_at,
+            cooldown_days=settings.decline_cooldown_days,
+            now=now or timezone.now(),
+        ),
         already_connected=counts.pair_active > 0,
         request_pending=counts.pair_pending > 0,
         mentor_slots_used=counts.mentor_slots_used,
@@ -184,7 +209,8 @@ def request_facts(
 
 @dataclass(frozen=True)
 class PairCounts:
-    """Counts around one mentor–mentee pair in one program."""
+    """Counts around one mentor–mentee pair in one program, and when the mentor last
+    declined this mentee's request there (None: never)."""
 
     mentor_active: int
     mentor_pending: int
@@ -192,6 +218,7 @@ class PairCounts:
     mentee_pending: int
     pair_active: int
     pair_pending: int
+    pair_last_declined_at: datetime | None
 
     @property
     def mentor_slots_used(self) -> int:
@@ -221,6 +248,14 @@ def _count(queryset: QuerySet) -> Func:
     )
 
 
+def _latest(queryset: QuerySet, field: str) -> Func:
+    """``(SELECT MAX(field) FROM … WHERE …)`` as an expression: one scalar subquery."""
+    return Subquery(
+        queryset.order_by().annotate(latest=Func(F(field), function="MAX")).values("latest"),
+        output_field=DateTimeField(),
+    )
+
+
 def _active_connections(program) -> QuerySet[Connection]:
     return Connection.objects.filter(program_id=program, status=Connection.Status.ACTIVE)
 
@@ -232,12 +267,16 @@ def _pending_requests(program) -> QuerySet[ConnectionRequest]:
 
 
 def pair_count_expressions(*, program, mentor, mentee) -> dict[str, Func]:
-    """The six counts of ``PairCounts`` as subquery expressions. ``program``, ``mentor``
-    and ``mentee`` are ids or ``OuterRef``s to the row the statement reads. Each count is
-    backed by an index: connection_mentor_status_idx, connection_mentee_status_idx,
-    conn_request_mentor_status_idx, conn_request_mentee_status_idx, and the partial
-    "one per pair" unique indexes."""
+    """The six counts of ``PairCounts`` and the pair's last decline as subquery
+    expressions. ``program``, ``mentor`` and ``mentee`` are ids or ``OuterRef``s to the row
+    the statement reads. Each is backed by an index: connection_mentor_status_idx,
+    connection_mentee_status_idx, conn_request_mentor_status_idx,
+    conn_request_mentee_status_idx (the last decline too), and the partial "one per pair"
+    unique indexes."""
     active, pending = _active_connections(program), _pending_requests(program)
+    declined = ConnectionRequest.objects.filter(
+        program_id=program, status=ConnectionRequest.Status.DECLINED
+    )
     return {
         "mentor_active": _count(active.filter(mentor_id=mentor)),
         "mentor_pending": _count(pending.filter(mentor_id=mentor)),
@@ -245,12 +284,16 @@ def pair_count_expressions(*, program, mentor, mentee) -> dict[str, Func]:
         "mentee_pending": _count(pending.filter(mentee_id=mentee)),
         "pair_active": _count(active.filter(mentor_id=mentor, mentee_id=mentee)),
         "pair_pending": _count(pending.filter(mentor_id=mentor, mentee_id=mentee)),
+        "pair_last_declined_at": _latest(
+            declined.filter(mentor_id=mentor, mentee_id=mentee), "responded_at"
+        ),
     }
 
 
 def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> PairCounts:
-    """The six counts in one statement. Services run it after locking the memberships:
-    it then sees every committed write of the transactions that held the lock before.
+    """The six counts and the last decline in one statement. Services run it after
+    locking the memberships: it then sees every committed write of the transactions that
+    held the lock before.
     Hand-written (``matching.queries``): the ORM's version of this statement cost a
     third more of the Connect POST's CPU."""
     return PairCounts(

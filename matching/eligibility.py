@@ -9,15 +9,15 @@ and the admin's "Why was no offer shown?" readout.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from matching import capacity, modes
+from matching import capacity, modes, refusals
 from matching.models import FlashToOngoingPolicy
 from mentoring.models import Program, User
 
@@ -41,6 +41,10 @@ class Reason(models.TextChoices):
     MEETING_NOT_OVER = "meeting_not_over", gettext_lazy("The meeting is not over or was not held")
     ALREADY_ANSWERED = "already_answered", gettext_lazy("The follow-up was already answered")
     MENTOR_ONE_TIME_ONLY = "mentor_one_time_only", gettext_lazy("The mentor offers one-time only")
+    MENTOR_DECLINED = (
+        "mentor_declined",
+        gettext_lazy("The mentor declined the mentee's request within the cool-off"),
+    )
     MENTOR_FULL = "mentor_full", gettext_lazy("The mentor has no free slot")
     ALREADY_CONNECTED = "already_connected", gettext_lazy("They are already connected")
     REQUEST_PENDING = "request_pending", gettext_lazy("A request is already pending")
@@ -64,6 +68,8 @@ class OfferDecision:
         """The one plain sentence the mentee reads; empty when offered, when the program
         simply has the feature off, and where the page says it another way."""
         name = self.mentor_name
+        if self.reason == Reason.MENTOR_DECLINED:  # the same words as the Connect button's
+            return refusals.mentor_declined_message(mentor_name=name)
         messages = {
             Reason.MENTOR_ONE_TIME_ONLY: _("%(mentor)s offers one-time meetings only."),
             Reason.MENTOR_FULL: _("%(mentor)s isn't taking on new ongoing mentees right now."),
@@ -123,7 +129,8 @@ def for_meeting(
             else _("Switch it on under Matching settings → One-time Mentoring Settings.")
         )
         return refuse(Reason.FEATURE_OFF, detail)
-    if not meeting.is_over(now or timezone.now()):
+    now = now or timezone.now()
+    if not meeting.is_over(now):
         return refuse(Reason.MEETING_NOT_OVER)
     if meeting.follow_up_choice:
         return refuse(Reason.ALREADY_ANSWERED)
@@ -135,6 +142,15 @@ def for_meeting(
         offered = modes.mentor_modes_offered(settings=settings, mentor=mentor_membership)
         if settings.mentors_choose_modes and not offered.ongoing:
             return refuse(Reason.MENTOR_ONE_TIME_ONLY)
+    if capacity.declined_within_cooldown(
+        last_declined_at=counts.pair_last_declined_at,
+        cooldown_days=settings.decline_cooldown_days,
+        now=now,
+    ):
+        return refuse(
+            Reason.MENTOR_DECLINED,
+            _declined_detail(counts.pair_last_declined_at, settings.decline_cooldown_days),
+        )
     if mentor_membership is None or not mentor_membership.active:
         return refuse(Reason.MENTOR_FULL, _("The mentor's membership is not active."))
     limit = capacity.mentor_limit(
@@ -183,3 +199,20 @@ def for_meeting(
         policy=settings.flash_to_ongoing_policy,
         mentor_name=mentor_name,
     )
+
+
+def _declined_detail(declined_at: datetime, cooldown_days: int) -> str:
+    """For the admin: when the mentor declined, and how long the cool-off lasts."""
+
+    def day(moment: datetime) -> str:
+        return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+    return ngettext(
+        "Declined on %(date)s; the program's cool-off is %(days)d day (until %(until)s).",
+        "Declined on %(date)s; the program's cool-off is %(days)d days (until %(until)s).",
+        cooldown_days,
+    ) % {
+        "date": day(declined_at),
+        "days": cooldown_days,
+        "until": day(declined_at + timedelta(days=cooldown_days)),
+    }

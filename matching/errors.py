@@ -18,3 +18,7 @@ class AlreadyConnected(DomainError):
 
 class RequestAlreadyPending(DomainError):
     """The pair already has a pending connection request in this program."""
+
+
+class MentorDeclined(DomainError):
+    """The mentor declined this mentee's request within the program's cool-off."""

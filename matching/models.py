@@ -71,6 +71,15 @@ class MatchingSettings(models.Model):
         default=14,
         help_text=_("Blank means pending requests never expire."),
     )
+    decline_cooldown_days = models.PositiveIntegerField(
+        _("cool-off after a mentor declines (days)"),
+        default=90,
+        help_text=_(
+            "For this many days after a mentor declines a mentee's request, that mentee can "
+            "neither send that mentor a new request nor be connected with them after a flash "
+            "meeting. 0 turns this off."
+        ),
+    )
 
     # One-time mentoring
     flash_to_ongoing_enabled = models.BooleanField(

@@ -6,10 +6,11 @@ scale-1 dataset, CPU per call of this process and of its PostgreSQL session toge
 medians of interleaved rounds (the ORM versions are in tests/foundation/test_queries.py,
 which checks both give the same answer):
 
-- ``pair_counts``: six index-backed counts in one statement. The ORM version (one
-  statement of six ``Subquery`` counts) cost 4.6 ms more per call: +33 % of the Connect
-  POST's 13.8 ms per request, +28 % of the follow-up "Yes, connect me". Building the
-  six subqueries is most of it.
+- ``pair_counts``: six index-backed counts in one statement (the pair's last decline,
+  added later, is a seventh subquery of the same kind). The ORM version (one statement
+  of six ``Subquery`` counts) cost 4.6 ms more per call: +33 % of the Connect POST's
+  13.8 ms per request, +28 % of the follow-up "Yes, connect me". Building the six
+  subqueries is most of it.
 - ``directory_card_rows``: a directory page's twenty mentors with their slot counts.
   The ORM version (``values_list`` over ``capacity.with_slots``) cost 3.6 ms more: +49 %
   of the directory's 7.4 ms.
@@ -31,6 +32,9 @@ a bound parameter. They return plain tuples; ``capacity`` and ``selectors`` shap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
 
 from matching.models import Connection, ConnectionRequest, MatchingSettings
@@ -40,7 +44,8 @@ from mentoring.models import Membership, Program, User
 # ``{p}``, ``{mentor}`` and ``{mentee}`` are bound parameters, or columns of a row the
 # statement already reads (the follow-up's meeting). Indexes: connection_mentor_status_idx,
 # connection_mentee_status_idx, conn_request_mentor_status_idx,
-# conn_request_mentee_status_idx and the partial "one per pair" unique indexes.
+# conn_request_mentee_status_idx (the pair's last decline too) and the partial "one per
+# pair" unique indexes.
 _PAIR_COUNT_COLUMNS = """
   (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentor_id = {mentor}
      AND status = 'active') AS mentor_active,
@@ -53,14 +58,17 @@ _PAIR_COUNT_COLUMNS = """
   (SELECT COUNT(*) FROM {conn} WHERE program_id = {p} AND mentor_id = {mentor}
      AND mentee_id = {mentee} AND status = 'active') AS pair_active,
   (SELECT COUNT(*) FROM {req} WHERE program_id = {p} AND mentor_id = {mentor}
-     AND mentee_id = {mentee} AND status = 'pending') AS pair_pending
+     AND mentee_id = {mentee} AND status = 'pending') AS pair_pending,
+  (SELECT MAX(responded_at) FROM {req} WHERE program_id = {p} AND mentor_id = {mentor}
+     AND mentee_id = {mentee} AND status = 'declined') AS pair_last_declined_at
 """
-PAIR_COUNTS_WIDTH = 6  # the columns above, in ``capacity.PairCounts``'s order
+PAIR_COUNTS_WIDTH = 7  # the columns above, in ``capacity.PairCounts``'s order
 
 
 def pair_count_columns(*, program: str, mentor: str, mentee: str) -> str:
-    """The six counts as select-list columns, for this module and for a statement that
-    reads a meeting (``flash_meetings.queries``): pass column references there."""
+    """The six counts and the last decline as select-list columns, for this module and for
+    a statement that reads a meeting (``flash_meetings.queries``): pass column references
+    there, and ``pair_count_values`` turns them into ``capacity.PairCounts``'s values."""
     return _PAIR_COUNT_COLUMNS.format(
         conn=Connection._meta.db_table,
         req=ConnectionRequest._meta.db_table,
@@ -82,14 +90,21 @@ MENTOR_TERMS_JOIN = (
 )
 
 
-def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> tuple[int, ...]:
-    """``capacity.PairCounts``'s six values, in one statement (no FROM: SQLite and
-    PostgreSQL both take a bare SELECT of subqueries)."""
+def pair_count_values(columns: Sequence[Any]) -> tuple:
+    """The values of ``pair_count_columns`` as ``capacity.PairCounts`` takes them: the
+    last decline as an aware datetime (SQLite hands ``MAX`` of a datetime back as text)."""
+    *counts, last_declined_at = columns
+    return (*counts, rows.aware(last_declined_at))
+
+
+def pair_counts(*, program_id: int, mentor_id: int, mentee_id: int) -> tuple:
+    """``capacity.PairCounts``'s values, in one statement (no FROM: SQLite and PostgreSQL
+    both take a bare SELECT of subqueries)."""
     # Only our own names and the placeholders go into the text; the values are bound.
     sql = "SELECT " + pair_count_columns(program="%(p)s", mentor="%(mentor)s", mentee="%(mentee)s")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"p": program_id, "mentor": mentor_id, "mentee": mentee_id})
-        return tuple(cursor.fetchone())
+        return pair_count_values(cursor.fetchone())
 
 
 _SLOT_COUNTS = (

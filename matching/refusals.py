@@ -7,8 +7,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching import capacity
-from matching.errors import AlreadyConnected, MenteeAtLimit, MentorFull, RequestAlreadyPending
+from matching.errors import (
+    AlreadyConnected,
+    MenteeAtLimit,
+    MentorDeclined,
+    MentorFull,
+    RequestAlreadyPending,
+)
 from mentoring.errors import DomainError, NotAllowed
+
+
+def mentor_declined_message(*, mentor_name: str) -> str:
+    """What a mentee reads while a mentor's decline stands (the Connect button and the
+    post-meeting follow-up): kind, blaming no one, and never the mentor's reason or note."""
+    return _(
+        "%(mentor)s can't offer you ongoing mentoring at the moment. Other mentors in this "
+        "program may be a good fit for you."
+    ) % {"mentor": mentor_name}
 
 
 def for_mentee(
@@ -21,6 +36,8 @@ def for_mentee(
             % {"mentor": mentor_name},
             code=reason,
         )
+    if reason == capacity.MENTOR_DECLINED:
+        return MentorDeclined(mentor_declined_message(mentor_name=mentor_name), code=reason)
     if reason == capacity.MENTEE_AT_LIMIT:
         return MenteeAtLimit(
             ngettext(

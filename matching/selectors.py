@@ -192,7 +192,7 @@ def connect_decision(
     service, counted without a lock: the service re-checks under one)."""
     mentee_membership = access.mentee_membership
     if mentee_membership is None or viewer.pk == mentor_membership.user_id:
-        counts = capacity.PairCounts(0, 0, 0, 0, 0, 0)
+        counts = capacity.PairCounts(0, 0, 0, 0, 0, 0, None)
     else:
         counts = capacity.pair_counts(
             program_id=access.program.pk, mentor_id=mentor_membership.user_id, mentee_id=viewer.pk

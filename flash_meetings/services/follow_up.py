@@ -53,8 +53,13 @@ def default_request_message(meeting: FlashMeeting) -> str:
 
 def _lock(meeting: FlashMeeting, mentee: User) -> selectors.FollowUpRead:
     # The meeting row serialises answers to this follow-up (double submits). The mentor's
-    # slots are guarded where they are used: connection_create and
-    # connection_request_create lock the mentor's membership and re-count themselves.
+    # terms and the pair's counts come in the same statement: a first check, as of that
+    # statement (on PostgreSQL, as of its start if it had to wait for another answer to
+    # this meeting, which then leaves the meeting answered). The mentor's slots and a
+    # mentor's recent decline are guarded where they are used: connection_create and
+    # connection_request_create lock the pair's memberships (as a decline does) and
+    # re-count in new statements, so a decline committed before they lock is respected
+    # and one that comes later waits for them (tests/follow_up/test_race.py).
     read = selectors.follow_up_meeting(
         meeting_id=meeting.pk, mentee_id=meeting.mentee_id, for_update=True
     )

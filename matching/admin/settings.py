@@ -29,6 +29,7 @@ ONGOING_FIELDS = (
     "max_ongoing_mentors_per_mentee",
     "max_pending_requests_per_mentee",
     "request_expiry_days",
+    "decline_cooldown_days",
 )
 FEATURE_FIELDS = ("flash_to_ongoing_enabled", "flash_to_ongoing_policy")
 MEETING_FIELDS = (

@@ -41,7 +41,8 @@ def connection_create(
 ) -> Connection:
     """Connect a mentor and a mentee directly (admin action, Preferred Mentoring, the
     post-meeting forced connection). A pending request of the same pair closes (its held
-    slot becomes the connection); capacity and mentee limits hold as for requests."""
+    slot becomes the connection); capacity and mentee limits hold as for requests, and a
+    post-meeting forced connection respects the mentor's decline within the cool-off."""
     names = {"mentor_name": mentor.name, "mentee_name": mentee.name}
     if mentor.pk == mentee.pk:
         raise refusals.for_pair(capacity.OWN_PROFILE, **names)
@@ -62,6 +63,15 @@ def connection_create(
     if not offers_ongoing(locked):
         raise refusals.for_pair(capacity.MENTOR_NOT_ONGOING, **names)
     counts = capacity.pair_counts(program_id=program.pk, mentor_id=mentor.pk, mentee_id=mentee.pk)
+    if origin == Connection.Origin.FLASH_MEETING and capacity.declined_within_cooldown(
+        last_declined_at=counts.pair_last_declined_at,
+        cooldown_days=locked.settings.decline_cooldown_days,
+        now=timezone.now(),
+    ):
+        # The mentee's own "yes" after a flash meeting never overrides the mentor's recent
+        # no (the program team's connections may). Counted under the pair's lock, which a
+        # decline takes too: whichever comes second sees the other.
+        raise refusals.for_mentee(capacity.MENTOR_DECLINED, mentor_name=mentor.name)
     if counts.pair_active:
         raise refusals.for_pair(capacity.ALREADY_CONNECTED, **names)
     for decision in (

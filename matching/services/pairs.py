@@ -40,15 +40,7 @@ def lock_pair(*, program: Program, mentor: User, mentee: User) -> LockedPair:
     The program's settings are not locked (nothing here changes them): they come from
     ``program.matching_settings``, which the callers' own reads of the program already
     hold (program access, the follow-up's meeting), else one query."""
-    rows = list(
-        Membership.objects.select_for_update()
-        .filter(
-            Q(user=mentor, role=Membership.Role.MENTOR)
-            | Q(user=mentee, role=Membership.Role.MENTEE),
-            program=program,
-        )
-        .order_by("pk")
-    )
+    rows = lock_pair_memberships(program_id=program.pk, mentor_id=mentor.pk, mentee_id=mentee.pk)
     mentor_membership = next(
         (m for m in rows if m.user_id == mentor.pk and m.role == Membership.Role.MENTOR), None
     )
@@ -56,6 +48,21 @@ def lock_pair(*, program: Program, mentor: User, mentee: User) -> LockedPair:
         (m for m in rows if m.user_id == mentee.pk and m.role == Membership.Role.MENTEE), None
     )
     return LockedPair(program.matching_settings, mentor_membership, mentee_membership)
+
+
+def lock_pair_memberships(*, program_id: int, mentor_id: int, mentee_id: int) -> list[Membership]:
+    """The lock of ``lock_pair`` alone, by ids: for a write that needs no counts but must
+    wait for (and be waited for by) every other write about the pair, such as a decline
+    (so that a forced connection never slips in after it)."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(
+            Q(user_id=mentor_id, role=Membership.Role.MENTOR)
+            | Q(user_id=mentee_id, role=Membership.Role.MENTEE),
+            program_id=program_id,
+        )
+        .order_by("pk")
+    )
 
 
 def mentor_limit_of(locked: LockedPair) -> int:

@@ -20,6 +20,7 @@ from matching.services.pairs import (
     email_paths,
     is_active,
     lock_pair,
+    lock_pair_memberships,
     mentor_limit_of,
     refuse_unless_meeting_of_pair,
 )
@@ -209,6 +210,12 @@ def connection_request_decline(
     note = (note or "").strip()
     if len(note) > 500:
         raise InvalidInput(_("Keep the note under 500 characters."))
+    # The pair's lock first (as every write about the pair takes it, then the request's):
+    # a forced connection being made right now finishes first (and closes this request),
+    # or waits and then sees the decline and respects it.
+    lock_pair_memberships(
+        program_id=request.program_id, mentor_id=request.mentor_id, mentee_id=request.mentee_id
+    )
     current = _lock_request(request)
     _refuse_unless_pending(current, _("declined"))
     current.status = Status.DECLINED

@@ -1,6 +1,7 @@
 """The slot rules as plain functions: a decision and a reason."""
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,6 +14,7 @@ FACTS = capacity.RequestFacts(
     preferred_mentoring_enabled=False,
     mentor_active=True,
     mentor_offers_ongoing=True,
+    mentor_declined=False,
     already_connected=False,
     request_pending=False,
     mentor_slots_used=1,
@@ -53,6 +55,7 @@ def test_the_request_decision_allows_when_everything_holds():
         ({"preferred_mentoring_enabled": True}, "preferred_mentoring"),
         ({"mentor_active": False}, "mentor_inactive"),
         ({"mentor_offers_ongoing": False}, "mentor_not_ongoing"),
+        ({"mentor_declined": True}, "mentor_declined"),
         ({"already_connected": True}, "already_connected"),
         ({"request_pending": True}, "request_pending"),
         ({"mentor_slots_used": 2}, "mentor_full"),
@@ -68,6 +71,38 @@ def test_each_rule_has_its_reason(change, reason):
 def test_the_first_failing_rule_wins():
     facts = replace(FACTS, already_connected=True, mentor_slots_used=9, is_mentee=False)
     assert capacity.request_decision(facts).reason == "not_a_mentee"
+
+
+def test_a_decline_comes_right_after_the_mentor_not_offering_ongoing():
+    declined = replace(FACTS, mentor_declined=True)
+    assert capacity.request_decision(declined).reason == "mentor_declined"
+    assert (
+        capacity.request_decision(replace(declined, mentor_offers_ongoing=False)).reason
+        == "mentor_not_ongoing"
+    )
+    for later in (
+        {"already_connected": True},
+        {"request_pending": True},
+        {"mentor_slots_used": 2},
+        {"mentee_active_connections": 1},
+    ):
+        assert capacity.request_decision(replace(declined, **later)).reason == "mentor_declined"
+
+
+def test_a_decline_stands_for_the_cool_off_only():
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+    def stands(ago: timedelta | None, days: int = 90) -> bool:
+        return capacity.declined_within_cooldown(
+            last_declined_at=None if ago is None else now - ago, cooldown_days=days, now=now
+        )
+
+    assert stands(timedelta(days=1))
+    assert stands(timedelta(days=89, hours=23))
+    assert not stands(timedelta(days=90))
+    assert not stands(timedelta(days=200))
+    assert not stands(None)
+    assert not stands(timedelta(minutes=1), days=0)  # 0 turns the rule off
 
 
 def test_slots_value():

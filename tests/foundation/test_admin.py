@@ -31,6 +31,7 @@ def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
         "max_ongoing_mentors_per_mentee": matching_settings.max_ongoing_mentors_per_mentee,
         "max_pending_requests_per_mentee": matching_settings.max_pending_requests_per_mentee,
         "request_expiry_days": matching_settings.request_expiry_days or "",
+        "decline_cooldown_days": matching_settings.decline_cooldown_days,
         "meeting_length_minutes": matching_settings.meeting_length_minutes,
         "min_booking_notice_hours": matching_settings.min_booking_notice_hours,
         "max_pending_meeting_requests_per_mentee": (
@@ -161,6 +162,31 @@ def test_changes_are_recorded_with_who_when_and_what(admin_client, superuser, ma
     html = admin_client.get(settings_url(matching_settings)).content.decode()
     assert "Change history" in html
     assert "default maximum ongoing mentees per mentor: 5 → 2" in html
+
+
+def test_the_decline_cool_off_is_an_ongoing_setting_and_its_changes_are_recorded(
+    admin_client, superuser, matching_settings
+):
+    url = settings_url(matching_settings)
+    html = admin_client.get(url).content.decode()
+    ongoing = html.split("Ongoing mentoring</h2>")[1].split("</fieldset>")[0]
+    assert 'name="decline_cooldown_days"' in ongoing and 'value="90"' in ongoing
+    assert "cool-off after a mentor declines (days)" in ongoing.lower()
+    assert "0 turns this off" in ongoing
+
+    admin_client.post(url, post_data(matching_settings, decline_cooldown_days=0))
+
+    matching_settings.refresh_from_db()
+    assert matching_settings.decline_cooldown_days == 0
+    change = MatchingSettingsChange.objects.get()
+    assert change.changed_by == superuser
+    assert change.changes["decline_cooldown_days"] == {
+        "label": "cool-off after a mentor declines (days)",
+        "old": "90",
+        "new": "0",
+    }
+    html = admin_client.get(url).content.decode()
+    assert "cool-off after a mentor declines (days): 90 → 0" in html
 
 
 def test_saving_nothing_new_records_nothing(admin_client, matching_settings):

@@ -3,7 +3,7 @@ field values with the same Python types (SQLite hands back integers for booleans
 naive or text datetimes), related objects attached without further queries, NULL rows
 from a LEFT JOIN as None, and left-out columns deferred."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -206,6 +206,15 @@ def test_follow_up_meeting_comes_with_program_settings_mentor_and_terms(
     )
     ConnectionFactory(program=meeting.program, mentor=meeting.mentor)
     ConnectionRequestFactory(program=meeting.program, mentor=meeting.mentor, mentee=meeting.mentee)
+    declined_at = datetime(2025, 12, 24, 9, 30, 15, 123456, tzinfo=UTC)
+    for responded_at in (declined_at - timedelta(days=40), declined_at):
+        ConnectionRequestFactory(
+            program=meeting.program,
+            mentor=meeting.mentor,
+            mentee=meeting.mentee,
+            status="declined",
+            responded_at=responded_at,
+        )
 
     with django_assert_num_queries(1):
         read = meeting_selectors.meeting_for_follow_up(meeting_id=meeting.pk, mentee=meeting.mentee)
@@ -218,6 +227,7 @@ def test_follow_up_meeting_comes_with_program_settings_mentor_and_terms(
     terms, counts = read.mentor_terms
     assert terms.pk == membership.pk and terms.max_ongoing_mentees == 4
     assert (counts.mentor_active, counts.mentor_pending, counts.pair_pending) == (1, 1, 1)
+    assert counts.pair_last_declined_at == declined_at  # the last one, aware (SQLite too)
     assert read.mentor_terms == capacity.mentor_terms_and_pair_counts(
         program_id=meeting.program_id, mentor_id=meeting.mentor_id, mentee_id=meeting.mentee_id
     )
@@ -228,7 +238,7 @@ def test_follow_up_meeting_of_a_mentor_without_a_membership_has_no_terms():
 
     read = meeting_selectors.meeting_for_follow_up(meeting_id=meeting.pk, mentee=meeting.mentee)
 
-    assert read.mentor_terms == (None, capacity.PairCounts(0, 0, 0, 0, 0, 0))
+    assert read.mentor_terms == (None, capacity.PairCounts(0, 0, 0, 0, 0, 0, None))
 
 
 @pytest.mark.parametrize("who", ["mentor", "stranger", "huge id"])
