@@ -5,11 +5,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from flash_meetings.follow_up_report import follow_up_report
+from flash_meetings.follow_up_report import (
+    follow_up_report,
+    offer_and_answer,
+    policy_label,
+    reason_label,
+)
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
 from matching import eligibility
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
@@ -65,8 +70,8 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "ics_sequence",
         "offer_decision_now",
         "follow_up_offer_shown",
-        "follow_up_offer_reason",
-        "follow_up_policy",
+        "follow_up_offer_reason_label",
+        "follow_up_policy_label",
         "follow_up_offer_recorded_at",
         "follow_up_choice",
         "follow_up_answered_at",
@@ -99,8 +104,8 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
                 "fields": (
                     "offer_decision_now",
                     "follow_up_offer_shown",
-                    "follow_up_offer_reason",
-                    "follow_up_policy",
+                    "follow_up_offer_reason_label",
+                    "follow_up_policy_label",
                     "follow_up_offer_recorded_at",
                     "follow_up_choice",
                     "follow_up_answered_at",
@@ -121,23 +126,39 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         return (*readonly, "status") if obj is not None else readonly
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("program__matching_settings")
+        return super().get_queryset(request).select_related("program__matching_settings", "mentor")
 
-    @admin.display(description=_("Why was no offer shown? (live)"))
+    @admin.display(description=_("Why was no offer shown?"))
     def offer_decision_now(self, meeting: FlashMeeting) -> str:
-        """The eligibility decision as it stands now, with its reason: what a program
-        admin needs to answer "my mentee cannot connect with the mentor they met"."""
+        """Once answered: what the follow-up offered then and what the mentee chose.
+        Before: the eligibility decision as it stands now, with its reason — what a
+        program admin needs to answer "my mentee cannot connect with the mentor they
+        met"."""
         if meeting.pk is None:
             return "—"
+        if meeting.follow_up_choice:
+            return format_html(
+                "{}<br><span class='help'>{}</span>",
+                offer_and_answer(meeting),
+                gettext("As recorded when the mentee answered the follow-up."),
+            )
         decision = eligibility.for_meeting(meeting=meeting)
-        if decision.offered:
-            return decision.admin_message
         sentence = decision.mentee_message
+        notes = [gettext("The mentee reads: “%s”") % sentence] if sentence else []
+        notes.append(gettext("As it stands now (the follow-up is not answered yet)."))
         return format_html(
-            "{}<br><span class='help'>{}</span>",
+            "{}{}",
             decision.admin_message,
-            gettext("The mentee reads: “%s”") % sentence if sentence else "",
+            format_html_join("", "<br><span class='help'>{}</span>", ((note,) for note in notes)),
         )
+
+    @admin.display(description=_("why no offer was shown"))
+    def follow_up_offer_reason_label(self, meeting: FlashMeeting) -> str:
+        return reason_label(meeting.follow_up_offer_reason)
+
+    @admin.display(description=_("policy in force"))
+    def follow_up_policy_label(self, meeting: FlashMeeting) -> str:
+        return policy_label(meeting.follow_up_policy)
 
     def get_urls(self):
         return [

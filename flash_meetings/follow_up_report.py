@@ -1,5 +1,6 @@
 """Reads for the admin's flash-to-ongoing report: how many flash meetings turned into
-ongoing mentoring, per program."""
+ongoing mentoring, per program; and, for one answered meeting, what its follow-up offered
+and what the mentee chose."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from flash_meetings.models import FlashMeeting
 from matching.eligibility import Reason
-from matching.models import Connection, ConnectionRequest
+from matching.models import Connection, ConnectionRequest, FlashToOngoingPolicy
 from mentoring.models import Program
 
 
@@ -83,3 +85,48 @@ def follow_up_report(*, program: Program, now: datetime | None = None) -> Follow
         requests_sent=requests["sent"],
         requests_accepted=requests["accepted"],
     )
+
+
+def offer_and_answer(meeting: FlashMeeting) -> str:
+    """For an answered follow-up: what the page offered when the mentee answered (as the
+    answer recorded it) and what they chose, for the admin's readout (the live decision
+    would only say "already answered"). Policies by their labels."""
+    mentor = meeting.mentor.name
+    forced = meeting.follow_up_policy == FlashToOngoingPolicy.FORCED_CONNECTION
+    if meeting.follow_up_offer_shown:
+        button = (
+            _("Yes, connect me with %(name)s") if forced else _("Yes, send %(name)s a request")
+        ) % {"name": mentor}
+        offered = _("Offered: “%(button)s” (%(policy)s)") % {
+            "button": button,
+            "policy": policy_label(meeting.follow_up_policy),
+        }
+    elif meeting.follow_up_offer_shown is None:
+        offered = _("What was offered was not recorded")
+    else:
+        offered = _("No offer: %(reason)s") % {
+            "reason": reason_label(meeting.follow_up_offer_reason)
+        }
+    choice = FlashMeeting.FollowUpChoice
+    outcome = {
+        choice.CONNECT: _("connection made") if forced else _("request sent"),
+        choice.DID_NOT_HAPPEN: _("meeting recorded as not held"),
+    }.get(meeting.follow_up_choice)
+    chosen = str(choice(meeting.follow_up_choice).label)
+    if outcome:
+        chosen = _("%(choice)s (%(outcome)s)") % {"choice": chosen, "outcome": outcome}
+    return _("%(offered)s — chosen: %(chosen)s.") % {"offered": offered, "chosen": chosen}
+
+
+def reason_label(code: str) -> str:
+    """A recorded reason as "label (code)"; the code alone if no reason has it any more."""
+    if code in Reason.values:
+        return f"{Reason(code).label} ({code})"
+    return code or "—"
+
+
+def policy_label(code: str) -> str:
+    """A recorded policy by its label (program admins know the labels, not the codes)."""
+    if code in FlashToOngoingPolicy.values:
+        return str(FlashToOngoingPolicy(code).label)
+    return code or "—"

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from flash_meetings.models import FlashMeeting
 from flash_meetings.services import follow_up_answer
 from matching.models import ConnectionRequest
 from tests.connections.factories import ConnectionRequestFactory
@@ -73,3 +74,88 @@ def test_admin_cannot_move_a_meeting_around_its_state_machine(admin_client):
     admin_client.post(url, {"status": "cancelled", "topic": "Changed"})
     setup.meeting.refresh_from_db()
     assert setup.meeting.status == "scheduled"
+
+
+# --- An answered follow-up: what was offered then and what was chosen ----------------------
+
+FORCED_LABEL = (
+    "Connect them if mentee wants to connect again with mentor for ongoing mentoring connection"
+)
+REQUEST_LABEL = (
+    "Send a mentoring request to mentor if mentee looks to connect again for an ongoing "
+    "mentoring connection"
+)
+
+
+def readout(admin_client, meeting) -> str:
+    html = admin_client.get(change_url(meeting)).content.decode()
+    assert "Why was no offer shown?" in html
+    return html
+
+
+def test_answered_yes_under_forced_connection_shows_the_offer_and_the_connection(admin_client):
+    setup = make_setup(FORCED)
+    follow_up_answer(meeting=setup.meeting, actor=setup.mentee, choice="connect")
+    html = readout(admin_client, setup.meeting)
+    assert (
+        f"Offered: “Yes, connect me with Amara Okafor” ({FORCED_LABEL}) — chosen: Yes, "
+        "continue in ongoing mentoring (connection made)." in html
+    )
+    assert "As recorded when the mentee answered the follow-up." in html
+    assert "already_answered" not in html and "already answered" not in html
+    assert "forced_connection" not in html  # policies by their labels, never their codes
+
+
+def test_answered_yes_under_connection_request_shows_the_request(admin_client):
+    setup = make_setup(REQUEST)
+    follow_up_answer(meeting=setup.meeting, actor=setup.mentee, choice="connect")
+    html = readout(admin_client, setup.meeting)
+    assert (
+        f"Offered: “Yes, send Amara Okafor a request” ({REQUEST_LABEL}) — chosen: Yes, "
+        "continue in ongoing mentoring (request sent)." in html
+    )
+    assert "connection_request" not in html
+
+
+def test_answered_no_thanks_after_an_offer(admin_client):
+    setup = make_setup(FORCED)
+    follow_up_answer(meeting=setup.meeting, actor=setup.mentee, choice="no_thanks")
+    html = readout(admin_client, setup.meeting)
+    assert (
+        f"Offered: “Yes, connect me with Amara Okafor” ({FORCED_LABEL}) — chosen: No thanks."
+        in (html)
+    )
+
+
+def test_answered_without_an_offer_names_the_reason_then(admin_client):
+    setup = make_setup(FORCED, mentor_limit=0)
+    follow_up_answer(meeting=setup.meeting, actor=setup.mentee, choice="did_not_happen")
+    setup.mentor_membership.max_ongoing_mentees = 5  # the mentor has room now: not live
+    setup.mentor_membership.save()
+    html = readout(admin_client, setup.meeting)
+    assert (
+        "No offer: The mentor has no free slot (mentor_full) — chosen: The meeting did not "
+        "happen (meeting recorded as not held)." in html
+    )
+
+
+def test_an_answer_recorded_before_offers_were_recorded_says_so(admin_client):
+    setup = make_setup(FORCED)
+    FlashMeeting.objects.filter(pk=setup.meeting.pk).update(follow_up_choice="no_thanks")
+    html = readout(admin_client, setup.meeting)
+    assert "What was offered was not recorded — chosen: No thanks." in html
+
+
+def test_an_unanswered_follow_up_shows_the_live_decision(admin_client):
+    setup = make_setup(FORCED)
+    html = readout(admin_client, setup.meeting)
+    assert f"Offer shown: {FORCED_LABEL}." in html
+    assert "As it stands now (the follow-up is not answered yet)." in html
+
+
+def test_the_recorded_policy_and_reason_show_as_labels(admin_client):
+    setup = make_setup(REQUEST, mentor_limit=0)
+    follow_up_answer(meeting=setup.meeting, actor=setup.mentee, choice="no_thanks")
+    html = readout(admin_client, setup.meeting)
+    assert REQUEST_LABEL in html and "connection_request" not in html
+    assert "The mentor has no free slot (mentor_full)" in html
