@@ -392,7 +392,8 @@ def test_dashboard_shows_meetings_to_follow_up_and_upcoming(client, program, men
 def test_nav_links_follow_the_roles_a_person_holds(client, program, mentee, mentor):
     client.force_login(mentee)
     html = client.get(reverse("flash_meetings:my_meetings")).content.decode()
-    assert f'href="{reverse("flash_meetings:my_meetings")}" aria-current="page">My meetings<' in html
+    own_page = reverse("flash_meetings:my_meetings")
+    assert f'href="{own_page}" aria-current="page">My meetings<' in html
     assert reverse("flash_meetings:mentor_meetings") not in html
     assert reverse("flash_meetings:availability") not in html
     assert reverse("portal:requests_received") not in html
