@@ -38,6 +38,7 @@ FROM (
   WHERE (m.mentee_id = %(user)s OR m.mentor_id = %(user)s)
     AND m.status IN ({statuses})
     AND m.ends_at <= %(now)s
+    AND NOT (m.mentee_id = %(user)s AND m.status IN ({held}) AND m.follow_up_choice = '')
     AND NOT EXISTS (
       SELECT 1 FROM {response} r WHERE r.flash_meeting_id = m.id AND r.respondent_id = %(user)s
     )
@@ -54,7 +55,10 @@ def waiting_meetings(
     *, user_id: int, statuses: tuple[str, ...], now: datetime, limit: int
 ) -> list[FlashMeeting]:
     """The person's meetings (either side) in ``statuses`` that ended by ``now`` and
-    whose survey they have not answered, newest first, at most ``limit``: each with
+    whose survey they have not answered, newest first, at most ``limit`` — but not, as
+    its mentee, a meeting that still needs its follow-up
+    (``FlashMeeting.needs_follow_up``: the dashboard lists it there, and the follow-up
+    leads on to the survey). Each with
     ``id``, ``topic``, ``status``, ``ends_at`` and both people's names (the rest
     deferred)."""
     sql = _WAITING_SQL.format(  # noqa: S608  # nosec B608  (our own names and constants)
@@ -62,6 +66,7 @@ def waiting_meetings(
         user=User._meta.db_table,
         response=SurveyResponse._meta.db_table,
         statuses=", ".join(f"'{FlashMeeting.Status(status).value}'" for status in statuses),
+        held=", ".join(f"'{status.value}'" for status in FlashMeeting.HELD_STATUSES),
         mentor_columns=rows.person_columns("tr"),
         mentee_columns=rows.person_columns("te"),
     )

@@ -151,6 +151,7 @@ def orm_waiting_meetings(*, user_id: int, statuses, now, limit: int) -> list[Fla
             Q(mentee_id=user_id) | Q(mentor_id=user_id), status__in=statuses, ends_at__lte=now
         )
         .exclude(Exists(answered))
+        .exclude(mentee_id=user_id, status__in=FlashMeeting.HELD_STATUSES, follow_up_choice="")
         .order_by("-ends_at", "-pk")
         .values("pk")[:limit]
     )

@@ -22,11 +22,14 @@ def meeting(
     mentor_user=None,
     mentee_user=None,
     topic: str = "Career change",
+    follow_up_choice: str = "",
 ) -> FlashMeeting:
     """A meeting that ended ``ended_ago`` ago (or starts in ``starts_in``), 30 minutes long.
 
     With a given mentor, each further meeting of theirs moves 31 minutes away so that one
-    mentor's scheduled meetings never overlap (PostgreSQL has an exclusion constraint)."""
+    mentor's scheduled meetings never overlap (PostgreSQL has an exclusion constraint).
+    A mentee's survey of a held meeting is listed as waiting once the follow-up is
+    answered (``follow_up_choice``); before that the follow-up leads to it."""
     program = program or ProgramFactory()
     shift = timedelta(0)
     if mentor_user is not None:
@@ -43,6 +46,7 @@ def meeting(
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=30),
         status=status,
+        follow_up_choice=follow_up_choice,
     )
 
 

@@ -23,6 +23,7 @@ def crowd(meeting, count):
             mentee_user=meeting.mentee,
             status=FlashMeeting.Status.COMPLETED,
             ended_ago=timedelta(days=n + 1),
+            follow_up_choice=FlashMeeting.FollowUpChoice.NO_THANKS,
         )
         if n % 2:
             factories.answer(other, meeting.mentee, {USEFUL: 4})
@@ -56,6 +57,8 @@ def test_survey_submit_query_count(client, ended_meeting, django_assert_num_quer
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_waiting_surveys_are_one_query(ended_meeting, django_assert_num_queries, count):
+    ended_meeting.follow_up_choice = FlashMeeting.FollowUpChoice.NO_THANKS
+    ended_meeting.save(update_fields=["follow_up_choice"])
     crowd(ended_meeting, count)
     with django_assert_num_queries(1):
         waiting = selectors.surveys_waiting_for(user=ended_meeting.mentee)
@@ -75,7 +78,25 @@ def test_waiting_lists_the_mentor_side_too(ended_meeting, program):
     assert upcoming not in [w.meeting for w in waiting]
     factories.answer(ended_meeting, ended_meeting.mentor, {USEFUL: 3})
     assert selectors.surveys_waiting_for(user=ended_meeting.mentor) == []
+    # The mentee's way to the survey is the follow-up until they answer it.
+    assert selectors.surveys_waiting_for(user=ended_meeting.mentee) == []
+    ended_meeting.follow_up_choice = FlashMeeting.FollowUpChoice.NO_THANKS
+    ended_meeting.save(update_fields=["follow_up_choice"])
     assert len(selectors.surveys_waiting_for(user=ended_meeting.mentee)) == 1
+
+
+def test_a_mentee_finds_a_meeting_in_one_list_only(client, ended_meeting):
+    """Before the follow-up is answered the meeting is under "Meetings to follow up"
+    (which leads on to the survey); after, under "Surveys waiting for you"."""
+    client.force_login(ended_meeting.mentee)
+    survey_link = f'href="/surveys/meetings/{ended_meeting.pk}/"'
+    follow_up_link = f'href="/meetings/{ended_meeting.pk}/follow-up/"'
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert follow_up_link in html and survey_link not in html
+    ended_meeting.follow_up_choice = FlashMeeting.FollowUpChoice.NO_THANKS
+    ended_meeting.save(update_fields=["follow_up_choice"])
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert follow_up_link not in html and survey_link in html
 
 
 def test_dashboard_shows_the_mentor_their_waiting_survey(client, ended_meeting):

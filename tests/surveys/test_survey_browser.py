@@ -16,7 +16,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_mentee_answers_the_completed_version_from_the_dashboard(page, live_server, program):
-    meeting = factories.meeting(program=program, topic="Moving into data science")
+    meeting = factories.meeting(
+        program=program,
+        topic="Moving into data science",
+        follow_up_choice=FlashMeeting.FollowUpChoice.NO_THANKS,
+    )
     sign_in(page, live_server, meeting.mentee.username)
 
     waiting = page.get_by_role("region", name="Surveys waiting for you")
