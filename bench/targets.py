@@ -30,8 +30,9 @@ import random
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
@@ -129,7 +130,18 @@ def sample(budget: Budget, *, seed: int = 1, now=None) -> Sample:
             program=program, status=ConnectionRequest.Status.PENDING
         ).values_list("mentor_id", "mentee_id")
     )
-    taken_pairs = set(active) | set(pending)
+    # A pair whose request the mentor declined within the cool-off cannot be connected
+    # (eligibility's mentor_declined): never a target of a connecting write.
+    declined = (
+        ConnectionRequest.objects.filter(
+            program=program,
+            status=ConnectionRequest.Status.DECLINED,
+            responded_at__gte=now - timedelta(days=settings.decline_cooldown_days),
+        ).values_list("mentor_id", "mentee_id")
+        if settings.decline_cooldown_days
+        else []
+    )
+    taken_pairs = set(active) | set(pending) | set(declined)
     mentee_active = Counter(mentee for _, mentee in active)
     mentee_pending = Counter(mentee for _, mentee in pending)
     used_slots = Counter(mentor for mentor, _ in active) + Counter(mentor for mentor, _ in pending)
@@ -251,7 +263,7 @@ def sessions_for(user_ids: list[int], *, batch_size: int = SIGN_IN_BATCH) -> dic
             keys[user_id] = key
             data = {
                 SESSION_KEY: str(user_id),
-                BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
+                BACKEND_SESSION_KEY: django_settings.AUTHENTICATION_BACKENDS[-1],
                 HASH_SESSION_KEY: users[user_id].get_session_auth_hash(),
             }
             rows.append(
