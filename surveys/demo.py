@@ -19,7 +19,15 @@ from mentoring.models import Program, User
 from surveys import selectors, services
 from surveys.models import Question
 
-OLD_PREFIX = "Demo survey: "
+# Topics of earlier versions, which read as if the meetings were not real: renamed in
+# place, so that a database seeded before is not given the meetings twice.
+OLD_TOPICS = {
+    "Demo survey: moving from support into engineering": "Switching from support to engineering",
+    "Demo survey: a first design critique": "A first design critique",
+    "Demo survey: statistics for a thesis": "Statistics for a thesis",
+    "Demo survey: hiring a first engineer": "Hiring a first engineer",
+    "Demo survey: leading a team for the first time": "Leading a team for the first time",
+}
 
 # (mentor, mentee, topic, days ago, status, mentee answers, mentor answers)
 # Answers map a question's default text to the value given (None: left empty).
@@ -27,7 +35,7 @@ MEETINGS = [
     (
         "mentor1",
         "mentee2",
-        "moving from support into engineering",
+        "Switching from support to engineering",
         12,
         FlashMeeting.Status.COMPLETED,
         {
@@ -44,7 +52,7 @@ MEETINGS = [
     (
         "mentor2",
         "mentee3",
-        "a first design critique",
+        "A first design critique",
         9,
         FlashMeeting.Status.COMPLETED,
         {
@@ -57,7 +65,7 @@ MEETINGS = [
     (
         "mentor3",
         "mentee4",
-        "statistics for a thesis",
+        "Statistics for a thesis",
         6,
         FlashMeeting.Status.COMPLETED,
         {
@@ -69,7 +77,7 @@ MEETINGS = [
     (
         "mentor4",
         "mentee2",
-        "hiring a first engineer",
+        "Hiring a first engineer",
         4,
         FlashMeeting.Status.DID_NOT_HAPPEN,
         {
@@ -81,7 +89,7 @@ MEETINGS = [
     (
         "mentor1",
         "mentee3",
-        "leading a team for the first time",
+        "Leading a team for the first time",
         2,
         FlashMeeting.Status.COMPLETED,
         {"How useful was this meeting?": 5},
@@ -95,12 +103,8 @@ def seed(*, program: Program, stdout) -> None:
         surveys = {s.role: s for s in services.surveys_ensure_for_program(program=program)}
         users = {user.username: user for user in User.objects.filter(username__regex=r"^ment")}
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
-        # Earlier versions prefixed these topics with "Demo survey: ", which read as if
-        # the meetings were not real; rename them in place so that they are not added again.
-        for topic in {meeting[2] for meeting in MEETINGS}:
-            FlashMeeting.objects.filter(program=program, topic=OLD_PREFIX + topic).update(
-                topic=topic
-            )
+        for old_topic, topic in OLD_TOPICS.items():
+            FlashMeeting.objects.filter(program=program, topic=old_topic).update(topic=topic)
         created = 0
         for (
             mentor_name,

@@ -90,3 +90,14 @@ def test_seed_demo_adds_responses_once():
     # Worded like real meetings: nothing on a participant's page says "demo".
     assert not FlashMeeting.objects.filter(topic__icontains="demo").exists()
     assert SurveyResponse.objects.filter(survey__program=program).count() == 8
+
+
+def test_seed_demo_renames_the_topics_an_earlier_version_gave_its_meetings():
+    call_command("seed_demo", stdout=StringIO())
+    count = FlashMeeting.objects.count()
+    old_topic, topic = next(iter(demo.OLD_TOPICS.items()))
+    FlashMeeting.objects.filter(topic=topic).update(topic=old_topic)
+    call_command("seed_demo", stdout=StringIO())
+    assert FlashMeeting.objects.count() == count
+    assert FlashMeeting.objects.filter(topic=topic).count() == 1
+    assert not FlashMeeting.objects.filter(topic__startswith="Demo survey").exists()
