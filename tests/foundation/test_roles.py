@@ -115,6 +115,7 @@ def test_staff_without_a_membership_are_shown_the_way_to_the_administration(clie
     assert "Open the program administration" in html
     assert f'class="button" href="{reverse("admin:index")}"' in html
     assert "You are not in any program yet" not in html
+    assert "Your programs" not in html  # no empty section
     assert "Your mentors" not in html and "Flash meetings" not in html
 
 
