@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -238,14 +239,22 @@ def test_the_same_task_racing_itself_sends_one_email(mailoutbox):
     def run():
         try:
             barrier.wait()
-            results.append(deliver_notification.apply(args=[notification.pk]).get())
+            # Celery's eager ``apply()`` marks "inside a task" in one process-wide flag
+            # (``denied_join_result``), and four threads restoring it in turn can leave
+            # it set: ``get()`` would then refuse as if called from a task. The result
+            # is already there, so reading it never blocks.
+            result = deliver_notification.apply(args=[notification.pk])
+            results.append(result.get(disable_sync_subtasks=False))
         finally:
             connection.close()
 
     threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        _set_task_join_will_block(False)  # as it was: never leave the flag to later tests
     assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
     assert len(mailoutbox) == 1
