@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from matching import capacity, modes, refusals
 from matching.models import FlashToOngoingPolicy
+from mentoring import when
 from mentoring.models import Program, User
 
 
@@ -203,10 +204,7 @@ def for_meeting(
 
 def _declined_detail(declined_at: datetime, cooldown_days: int) -> str:
     """For the admin: when the mentor declined, and how long the cool-off lasts."""
-
-    def day(moment: datetime) -> str:
-        return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
-
+    day = when.day  # the one date format (mentoring.when), in the active zone
     return ngettext(
         "Declined on %(date)s; the program's cool-off is %(days)d day (until %(until)s).",
         "Declined on %(date)s; the program's cool-off is %(days)d days (until %(until)s).",

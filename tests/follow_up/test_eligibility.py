@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from flash_meetings.models import FlashMeeting
 from matching import eligibility
 from matching.eligibility import Reason
+from mentoring import when
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MembershipFactory
 from tests.follow_up.conftest import FORCED, REQUEST, ended_meeting, make_setup
@@ -173,8 +174,7 @@ def test_mentor_declined_within_the_cool_off(policy):
     assert "The mentor declined the mentee's request within the cool-off (mentor_declined)" in (
         decision.admin_message
     )
-    day = formats.date_format(timezone.localtime(request.responded_at), "DATE_FORMAT")
-    assert f"Declined on {day};" in decision.admin_message
+    assert f"Declined on {when.day(request.responded_at)};" in decision.admin_message
     assert "cool-off is 90 days" in decision.admin_message
 
 
