@@ -4,7 +4,6 @@ the mentor's counter-proposal accepted) | declined | withdrawn."""
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +33,7 @@ from flash_meetings.services.common import (
     slot_is_booked,
 )
 from flash_meetings.timezones import format_for
+from matching.services.pairs import lock_pair_memberships
 from mentoring.models import Membership, User
 
 MAX_PROPOSED_TIMES = 3
@@ -59,16 +59,7 @@ def flash_meeting_request(
         raise BadRequest(_("Please say what you would like to talk about."))
     # Lock both memberships in primary-key order (the order every write that locks
     # a mentor and a mentee uses, so no deadlock), then check them.
-    list(
-        Membership.objects.select_for_update()
-        .filter(
-            Q(user=mentor, role=Membership.Role.MENTOR)
-            | Q(user=mentee, role=Membership.Role.MENTEE),
-            program=program,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    lock_pair_memberships(program_id=program.pk, mentor_id=mentor.pk, mentee_id=mentee.pk)
     mentor_membership = active_membership(program=program, user=mentor, role=Membership.Role.MENTOR)
     active_membership(program=program, user=mentee, role=Membership.Role.MENTEE)
     settings = matching_settings_of(program)
