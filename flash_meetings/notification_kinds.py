@@ -1,6 +1,15 @@
 """Emails about flash meetings (templates in templates/notifications/<kind>/)."""
 
-from notifications.registry import NotificationKind, register
+from django.utils.translation import gettext_lazy as _
+
+from notifications.registry import (
+    ALWAYS_REQUEST_TO_YOU,
+    ALWAYS_YOUR_CONNECTION,
+    ALWAYS_YOUR_MEETING,
+    ALWAYS_YOUR_REQUEST,
+    NotificationKind,
+    register,
+)
 
 _COMMON = (
     "meeting_id",
@@ -34,13 +43,16 @@ _SAMPLE = {
 }
 
 
-def _kind(name: str, description: str, **extra) -> None:
+def _kind(name: str, description: str, *, label, why_always="", optional=False, **extra) -> None:
     register(
         NotificationKind(
             name=name,
             required_context=(*_COMMON, *extra),
             sample_context={**_SAMPLE, **extra},
             description=description,
+            label=label,
+            why_always=why_always,
+            optional=optional,
         )
     )
 
@@ -48,36 +60,66 @@ def _kind(name: str, description: str, **extra) -> None:
 _kind(
     "flash_meeting_requested",
     "A mentor is asked for a flash meeting (a slot or proposed times).",
+    label=_("A mentee asks you for a flash meeting"),
+    why_always=ALWAYS_REQUEST_TO_YOU,
     message="I would love your advice on my first engineering job.",
     proposed_times=["Tuesday 31 March 2026, 10:00–10:30 (Europe/London)"],
 )
 _kind(
     "flash_meeting_accepted",
     "Both people learn that a flash meeting is scheduled; with an .ics invite.",
+    label=_("A flash meeting of yours is scheduled"),
+    why_always=ALWAYS_YOUR_MEETING,
 )
 _kind(
     "flash_meeting_declined",
     "The mentee learns that the mentor declined, and why.",
+    label=_("A mentor declines your meeting request"),
+    why_always=ALWAYS_YOUR_REQUEST,
     reason="I am travelling that week.",
 )
-_kind("flash_meeting_withdrawn", "The mentor learns that the mentee withdrew a request.")
-_kind("flash_meeting_expired", "The mentee learns that a request expired unanswered.")
+_kind(
+    "flash_meeting_withdrawn",
+    "The mentor learns that the mentee withdrew a request.",
+    label=_("A mentee withdraws their meeting request to you"),
+    why_always=ALWAYS_REQUEST_TO_YOU,
+)
+_kind(
+    "flash_meeting_expired",
+    "The mentee learns that a request expired unanswered.",
+    label=_("Your meeting request expires without an answer"),
+    why_always=ALWAYS_YOUR_REQUEST,
+)
 _kind(
     "flash_meeting_time_proposed",
     "The mentee learns that the mentor proposed another time.",
+    label=_("A mentor proposes another time for your meeting"),
+    why_always=ALWAYS_YOUR_REQUEST,
     proposed_when="Wednesday 1 April 2026, 14:00–14:30 (Europe/London)",
 )
 _kind(
     "flash_meeting_cancelled",
     "Both people learn that a scheduled meeting was cancelled; with an .ics CANCEL.",
+    label=_("A flash meeting of yours is cancelled"),
+    why_always=ALWAYS_YOUR_MEETING,
     cancel_message="Something came up, sorry.",
     cancelled_by_name="Amara Okafor",
     cancelled_by_you=False,
 )
-_kind("flash_meeting_reminder", "Both people are reminded of a meeting once, before it starts.")
+_kind(
+    "flash_meeting_reminder",
+    "Both people are reminded of a meeting once, before it starts.",
+    label=_("A reminder before each flash meeting"),
+    optional=True,
+)
 _kind(
     "flash_meeting_follow_up",
     "After the meeting's end the mentee is asked to follow up on it.",
+    label=_("After a flash meeting: how did it go, and what next?"),
+    # Optional although it is the product's core prompt: it is a nudge, not news. The
+    # meeting did not change and nobody waits for an answer, and the same three choices
+    # wait on the dashboard ("Meetings to follow up") whether or not the email comes.
+    optional=True,
 )
 
 
@@ -96,6 +138,8 @@ register(
         sample_context={**_FORCED_CONTEXT, "mentee_name": "Elif Demir"},
         description="A mentor learns that a mentee they met chose ongoing mentoring with "
         "them and they are now connected (forced-connection policy).",
+        label=_("A mentee you met is now connected with you"),
+        why_always=ALWAYS_YOUR_CONNECTION,
     )
 )
 register(
@@ -105,5 +149,7 @@ register(
         sample_context={**_FORCED_CONTEXT, "mentor_name": "Amara Okafor"},
         description="The mentee's confirmation of an ongoing connection made after a "
         "flash meeting (forced-connection policy).",
+        label=_("Your ongoing mentoring after a flash meeting is confirmed"),
+        why_always=ALWAYS_YOUR_CONNECTION,
     )
 )

@@ -1,6 +1,14 @@
 """Emails about ongoing mentoring: connection requests and connections."""
 
-from notifications.registry import NotificationKind, register
+from django.utils.translation import gettext_lazy as _
+
+from notifications.registry import (
+    ALWAYS_REQUEST_TO_YOU,
+    ALWAYS_YOUR_CONNECTION,
+    ALWAYS_YOUR_REQUEST,
+    NotificationKind,
+    register,
+)
 
 PATHS = {
     "requests_received_path": "/requests/received/",
@@ -19,6 +27,8 @@ register(
             **PATHS,
         },
         description="A mentor is told that a mentee asked for ongoing mentoring.",
+        label=_("A mentee asks you for ongoing mentoring"),
+        why_always=ALWAYS_REQUEST_TO_YOU,
     )
 )
 register(
@@ -31,6 +41,8 @@ register(
             **PATHS,
         },
         description="A mentee is told that the mentor accepted their request.",
+        label=_("A mentor accepts your request"),
+        why_always=ALWAYS_YOUR_REQUEST,
     )
 )
 register(
@@ -45,6 +57,8 @@ register(
             **PATHS,
         },
         description="A mentee is told that the mentor declined their request, and why.",
+        label=_("A mentor declines your request"),
+        why_always=ALWAYS_YOUR_REQUEST,
     )
 )
 register(
@@ -53,6 +67,8 @@ register(
         required_context=("mentee_name", "requests_received_path"),
         sample_context={"mentee_name": "Elif Demir", **PATHS},
         description="A mentor is told that the mentee withdrew their request.",
+        label=_("A mentee withdraws their request to you"),
+        why_always=ALWAYS_REQUEST_TO_YOU,
     )
 )
 register(
@@ -67,6 +83,8 @@ register(
             **PATHS,
         },
         description="A mentee is told that their request expired without an answer.",
+        label=_("Your request expires without an answer"),
+        why_always=ALWAYS_YOUR_REQUEST,
     )
 )
 register(
@@ -80,6 +98,8 @@ register(
         },
         description="A mentor is told that a request to them closed (the mentee is now "
         "connected elsewhere).",
+        label=_("A request to you closes"),
+        why_always=ALWAYS_REQUEST_TO_YOU,
     )
 )
 register(
@@ -93,6 +113,8 @@ register(
             **PATHS,
         },
         description="A mentor is reminded, once, of a request waiting halfway to expiry.",
+        label=_("A reminder of a request waiting for your answer"),
+        optional=True,
     )
 )
 register(
@@ -106,6 +128,8 @@ register(
             **PATHS,
         },
         description="One side of a connection (or an admin) ended it; the other side is told.",
+        label=_("Your mentoring connection ends"),
+        why_always=ALWAYS_YOUR_CONNECTION,
     )
 )
 register(
@@ -119,5 +143,7 @@ register(
             **PATHS,
         },
         description="Both people are told that the program team connected them.",
+        label=_("The program team connects you with someone"),
+        why_always=ALWAYS_YOUR_CONNECTION,
     )
 )

@@ -9,7 +9,15 @@ Each app declares its kinds in ``<app>/notification_kinds.py``::
         required_context=("mentee_name", "request_path"),
         sample_context={"mentee_name": "Ada Lovelace", "request_path": "/requests/1/"},
         description="A mentor is told that a mentee asked for an ongoing connection.",
+        label=_("A mentee asks you for ongoing mentoring"),
+        why_always=ALWAYS_REQUEST_TO_YOU,
     ))
+
+Whether a person may turn a kind off is part of its definition: ``optional=True`` for
+nudges (reminders, invitations, prompts the site also shows), which then carry a
+``List-Unsubscribe`` header and a footer link; everything else is mandatory (the
+default, so a new kind is never silently skippable) and says in ``why_always`` why it
+is always sent. ``label`` names the kind on the email preferences page.
 
 ``NotificationsConfig.ready()`` imports every installed app's ``notification_kinds``
 module, so the registry is complete once Django is set up. Templates live in
@@ -21,9 +29,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class NotificationKindError(LookupError):
     """A programming error: unknown kind, clashing registration or missing context."""
+
+
+# Why a mandatory kind is always sent, in the words of the email preferences page; kinds
+# sharing a reason are listed together there. A kind may also give a reason of its own.
+ALWAYS_REQUEST_TO_YOU = _(
+    "They are about a request addressed to you: one that waits for your answer, or one "
+    "that no longer does."
+)
+ALWAYS_YOUR_REQUEST = _("They tell you what happened to a request you made.")
+ALWAYS_YOUR_MEETING = _(
+    "They tell you about a change to a meeting you take part in: when it is, or whether it happens."
+)
+ALWAYS_YOUR_CONNECTION = _("They tell you about a mentoring connection made or ended for you.")
+ALWAYS_ADMIN_TEST = _("A program admin sends this only to check that email reaches you.")
 
 
 @dataclass(frozen=True)
@@ -31,7 +55,12 @@ class NotificationKind:
     name: str
     required_context: tuple[str, ...] = ()
     sample_context: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
+    description: str = ""  # for developers and admins
+    # The email preferences page: a short name for people, whether they may turn it off,
+    # and (mandatory kinds) why not.
+    label: str = ""
+    optional: bool = False
+    why_always: str = ""
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("_", "").isalnum():
@@ -46,6 +75,10 @@ class NotificationKind:
         if missing:
             raise NotificationKindError(
                 f"{self.name}: sample_context lacks required keys {', '.join(missing)}."
+            )
+        if self.optional and self.why_always:
+            raise NotificationKindError(
+                f"{self.name}: an optional kind has no reason to be always sent."
             )
 
     @property
@@ -92,3 +125,13 @@ def get_kind(name: str) -> NotificationKind:
 
 def all_kinds() -> list[NotificationKind]:
     return sorted(_registry.values(), key=lambda kind: kind.name)
+
+
+def is_optional(name: str) -> bool:
+    """Whether the person may turn this kind off; unknown kinds are not optional."""
+    kind = _registry.get(name)
+    return kind is not None and kind.optional
+
+
+def optional_kinds() -> list[NotificationKind]:
+    return [kind for kind in all_kinds() if kind.optional]

@@ -1,5 +1,7 @@
 """Emails the surveys app sends (through the notifications outbox)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from notifications.registry import NotificationKind, register
 
 _SAMPLE = {
@@ -27,6 +29,8 @@ register(
             "A mentee or mentor who has not answered the Flash Meeting Feedback survey is "
             "reminded one day and five days after the meeting."
         ),
+        label=_("Reminders to answer a meeting's feedback survey"),
+        optional=True,
     )
 )
 
@@ -42,5 +46,7 @@ register(
         ),
         sample_context={**_SAMPLE, "other_person_name": "Elif Demir", "respondent_role": "mentor"},
         description="A mentor is invited to the mentor's feedback survey once the meeting is over.",
+        label=_("An invitation to a meeting's feedback survey (mentors)"),
+        optional=True,
     )
 )
