@@ -46,6 +46,7 @@ class NotificationAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "dedupe_key",
         "attempts",
         "last_error",
+        "suppressed_reason",
         "created_at",
         "claimed_at",
         "next_attempt_at",
@@ -65,9 +66,10 @@ class NotificationAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         # "Send again" action asks for the change permission itself (has_resend_permission).
         return False
 
-    @admin.display(description=_("last error"))
+    @admin.display(description=_("last error, or why not sent"))
     def short_error(self, notification: Notification) -> str:
-        error = notification.last_error
+        # A suppressed row (the recipient turned the kind off) says why it was not sent.
+        error = notification.last_error or notification.suppressed_reason
         return (error[:80] + "…") if len(error) > 80 else error
 
     def _rendered(self, notification: Notification):

@@ -3,6 +3,9 @@
 A service writes a ``Notification`` in the same transaction as the change it tells
 someone about; a Celery task delivers it after commit; a periodic sweep picks up rows
 that were never handed to a worker (broker down) or whose worker died mid-send.
+
+An ``EmailOptOut`` says that a person turned one optional kind off; a notification of
+that kind is then written as ``suppressed`` (with the reason) and never delivered.
 """
 
 from django.conf import settings
@@ -18,6 +21,8 @@ class Notification(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Never sent: the recipient turned this kind of email off (see suppressed_reason).
+        SUPPRESSED = "suppressed", _("Suppressed (turned off)")
 
     kind = models.CharField(_("kind"), max_length=100, db_index=True)
     recipient = models.ForeignKey(
@@ -52,6 +57,11 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    suppressed_reason = models.TextField(
+        _("why it was not sent"),
+        blank=True,
+        help_text=_("Set when the recipient had turned this kind of email off."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -82,14 +92,51 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sending", "sent", "failed"]),
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "suppressed"]),
                 name="notification_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="notification_sent_has_sent_at",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="suppressed") | ~Q(suppressed_reason=""),
+                name="notification_suppressed_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to_email or self.recipient_id} ({self.status})"
+
+
+class EmailOptOut(models.Model):
+    """One person turned one optional kind of email off. No row: the kind is on.
+
+    Only kinds registered with ``optional=True`` may have a row (the services refuse the
+    others, and ``notify`` ignores a row for a mandatory kind, however it got there).
+    """
+
+    class Via(models.TextChoices):
+        PREFERENCES = "preferences", _("the email preferences page")
+        LINK = "link", _("the unsubscribe link in an email")
+        ONE_CLICK = "one_click", _("their mail program's unsubscribe button")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_opt_outs",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=100)
+    via = models.CharField(_("turned off through"), max_length=16, choices=Via.choices)
+    created_at = models.DateTimeField(_("turned off at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email turned off")
+        verbose_name_plural = _("emails turned off")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} off"

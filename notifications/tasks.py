@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.rendering import build_message
+from notifications.selectors import suppression_reason
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,11 @@ def deliver_notification(self, notification_id: int) -> str:
     ours = Notification.objects.filter(
         pk=notification_id, status=Status.SENDING, attempts=notification.attempts
     )
+    # Turned off after the row was written (or before an admin's "send again"): not sent.
+    suppressed = suppression_reason(user_id=notification.recipient_id, kind=notification.kind)
+    if suppressed:
+        ours.update(status=Status.SUPPRESSED, suppressed_reason=suppressed)
+        return "suppressed"
     try:
         if not notification.to_email:
             raise PermanentDeliveryError("The recipient has no email address.")
