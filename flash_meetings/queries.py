@@ -34,6 +34,7 @@ from matching.queries import (
     MENTOR_TERMS_COLUMNS,
     MENTOR_TERMS_JOIN,
     MENTOR_TERMS_WIDTH,
+    mentor_terms_values,
     pair_count_columns,
     pair_count_values,
 )
@@ -102,10 +103,8 @@ def follow_up_meeting(
     start += settings_columns.width
     meeting.mentor = mentor_columns.load(row, start)
     start += mentor_columns.width
-    terms = row[start : start + MENTOR_TERMS_WIDTH]
-    if terms[0] is not None:  # SQLite hands back its booleans as integers
-        terms = (terms[0], bool(terms[1]), terms[2], bool(terms[3]), bool(terms[4]))
-    return meeting, tuple(terms), pair_count_values(row[start + MENTOR_TERMS_WIDTH :])
+    terms = mentor_terms_values(row[start : start + MENTOR_TERMS_WIDTH])
+    return meeting, terms, pair_count_values(row[start + MENTOR_TERMS_WIDTH :])
 
 
 # One plain OR on the two people, then CASE on the time. Written as two OR-ed branches

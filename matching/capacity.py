@@ -8,7 +8,11 @@ that mentor (a pending request holds its slot). Mentees are limited by
 ``max_pending_requests_per_mentee`` (pending requests). A mentor's no is respected: for
 ``MatchingSettings.decline_cooldown_days`` after a mentor declined a mentee's request,
 that mentee can neither ask that mentor again nor be connected with them by the
-post-meeting follow-up (0 turns the rule off).
+post-meeting follow-up (0 turns the rule off). A mentor may pause: "not taking new
+mentees until <date>" (``Membership.paused_until``) holds while today's date in UTC is
+before that date, and from that date on they take new mentees again; a pause refuses new
+requests and the follow-up's offer (``mentor_paused``, checked just before
+``mentor_full``) and keeps every connection and pending request.
 
 The decision functions take plain values and return a ``Decision`` with a reason code,
 so the profile page (why there is no Connect button), the services (which re-count
@@ -20,7 +24,7 @@ membership row.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import DateTimeField, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -37,6 +41,7 @@ PREFERRED_MENTORING = "preferred_mentoring"
 MENTOR_INACTIVE = "mentor_inactive"
 MENTOR_NOT_ONGOING = "mentor_not_ongoing"
 MENTOR_DECLINED = "mentor_declined"
+MENTOR_PAUSED = "mentor_paused"
 ALREADY_CONNECTED = "already_connected"
 REQUEST_PENDING = "request_pending"
 MENTOR_FULL = "mentor_full"
@@ -75,6 +80,30 @@ def mentor_limit(*, max_ongoing_mentees: int | None, default_max_ongoing_mentees
     if max_ongoing_mentees is None:
         return default_max_ongoing_mentees
     return max_ongoing_mentees
+
+
+def mentor_paused(*, paused_until: date | None, now: datetime) -> bool:
+    """Is the mentor "not taking new mentees until ``paused_until``" today? Paused while
+    today's date in UTC is before that date; taking new mentees again from that date."""
+    return paused_until is not None and now.astimezone(UTC).date() < paused_until
+
+
+# The largest limit a mentor may choose when the program sets no cap (the columns' own
+# bound is 32767; nobody mentors more than this at once).
+LIMIT_CEILING = 999
+
+
+def mentor_limit_ceilings(settings: MatchingSettings) -> dict[str, int]:
+    """The highest ongoing limit and monthly flash-meeting limit a mentor may choose for
+    themselves in this program (``MatchingSettings.mentor_max_*``; blank: no cap)."""
+    caps = {
+        "max_ongoing_mentees": settings.mentor_max_ongoing_mentees,
+        "max_flash_meetings_per_month": settings.mentor_max_flash_meetings_per_month,
+    }
+    return {
+        name: LIMIT_CEILING if cap is None else min(cap, LIMIT_CEILING)
+        for name, cap in caps.items()
+    }
 
 
 def mentor_has_free_slot(*, slots_used: int, limit: int) -> Decision:
@@ -126,6 +155,7 @@ class RequestFacts:
     mentor_declined: bool  # the mentor declined this mentee within the cool-off
     already_connected: bool
     request_pending: bool
+    mentor_paused: bool  # "not taking new mentees until <date>", that date still to come
     mentor_slots_used: int
     mentor_limit: int
     mentee_active_connections: int
@@ -154,6 +184,8 @@ def request_decision(facts: RequestFacts) -> Decision:
         return Decision(False, ALREADY_CONNECTED)
     if facts.request_pending:
         return Decision(False, REQUEST_PENDING)
+    if facts.mentor_paused:  # beside the free-slot rule: both say "no new mentees now"
+        return Decision(False, MENTOR_PAUSED)
     decision = mentor_has_free_slot(slots_used=facts.mentor_slots_used, limit=facts.mentor_limit)
     if not decision:
         return decision
@@ -177,6 +209,7 @@ def request_facts(
     now: datetime | None = None,
 ) -> RequestFacts:
     """The facts the Connect decision needs (used by services and by the profile page)."""
+    now = now or timezone.now()
     return RequestFacts(
         is_mentee=mentee_membership is not None and mentee_membership.active,
         own_profile=mentor.pk == mentee.pk,
@@ -188,10 +221,12 @@ def request_facts(
         mentor_declined=declined_within_cooldown(
             last_declined_at=counts.pair_last_declined_at,
             cooldown_days=settings.decline_cooldown_days,
-            now=now or timezone.now(),
+            now=now,
         ),
         already_connected=counts.pair_active > 0,
         request_pending=counts.pair_pending > 0,
+        mentor_paused=mentor_membership is not None
+        and mentor_paused(paused_until=mentor_membership.paused_until, now=now),
         mentor_slots_used=counts.mentor_slots_used,
         mentor_limit=mentor_limit(
             max_ongoing_mentees=mentor_membership.max_ongoing_mentees if mentor_membership else 0,
@@ -234,9 +269,17 @@ class MentorTerms:
     max_ongoing_mentees: int | None
     offers_ongoing: bool
     offers_one_time: bool
+    paused_until: date | None = None
 
 
-TERMS_FIELDS = ("pk", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
+TERMS_FIELDS = (
+    "pk",
+    "active",
+    "max_ongoing_mentees",
+    "offers_ongoing",
+    "offers_one_time",
+    "paused_until",
+)
 COUNT_NAMES = tuple(field.name for field in fields(PairCounts))
 
 

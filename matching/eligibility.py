@@ -9,7 +9,7 @@ and the admin's "Why was no offer shown?" readout.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from django.db import models
@@ -46,6 +46,7 @@ class Reason(models.TextChoices):
         "mentor_declined",
         gettext_lazy("The mentor declined the mentee's request within the cool-off"),
     )
+    MENTOR_PAUSED = "mentor_paused", gettext_lazy("The mentor has paused new mentees")
     MENTOR_FULL = "mentor_full", gettext_lazy("The mentor has no free slot")
     ALREADY_CONNECTED = "already_connected", gettext_lazy("They are already connected")
     REQUEST_PENDING = "request_pending", gettext_lazy("A request is already pending")
@@ -59,6 +60,7 @@ class OfferDecision:
     policy: str  # the program's FlashToOngoingPolicy value (meaningful when offered)
     mentor_name: str
     detail: str = ""  # extra facts for the admin readout, e.g. "3 of 3 slots used"
+    paused_until: date | None = None  # with MENTOR_PAUSED: the mentor's date
 
     @property
     def is_forced_connection(self) -> bool:
@@ -71,6 +73,8 @@ class OfferDecision:
         name = self.mentor_name
         if self.reason == Reason.MENTOR_DECLINED:  # the same words as the Connect button's
             return refusals.mentor_declined_message(mentor_name=name)
+        if self.reason == Reason.MENTOR_PAUSED:  # the same words as the Connect button's
+            return refusals.mentor_paused_message(mentor_name=name, paused_until=self.paused_until)
         messages = {
             Reason.MENTOR_ONE_TIME_ONLY: _("%(mentor)s offers one-time meetings only."),
             Reason.MENTOR_FULL: _("%(mentor)s isn't taking on new ongoing mentees right now."),
@@ -114,13 +118,14 @@ def for_meeting(
     settings = meeting.program.matching_settings
     mentor_name = meeting.mentor.name
 
-    def refuse(reason: Reason, detail: str = "") -> OfferDecision:
+    def refuse(reason: Reason, detail: str = "", paused_until: date | None = None) -> OfferDecision:
         return OfferDecision(
             offered=False,
             reason=reason,
             policy=settings.flash_to_ongoing_policy,
             mentor_name=mentor_name,
             detail=detail,
+            paused_until=paused_until,
         )
 
     if not meeting.program.active or not modes.flash_to_ongoing_in_effect(settings):
@@ -154,6 +159,14 @@ def for_meeting(
         )
     if mentor_membership is None or not mentor_membership.active:
         return refuse(Reason.MENTOR_FULL, _("The mentor's membership is not active."))
+    if capacity.mentor_paused(paused_until=mentor_membership.paused_until, now=now):
+        paused_until = mentor_membership.paused_until
+        return refuse(
+            Reason.MENTOR_PAUSED,
+            _("Not taking new mentees until %(date)s (taking them again from that day, UTC).")
+            % {"date": when.day(paused_until)},
+            paused_until=paused_until,
+        )
     limit = capacity.mentor_limit(
         max_ongoing_mentees=mentor_membership.max_ongoing_mentees,
         default_max_ongoing_mentees=settings.default_max_ongoing_mentees,

@@ -22,3 +22,18 @@ class RequestAlreadyPending(DomainError):
 
 class MentorDeclined(DomainError):
     """The mentor declined this mentee's request within the program's cool-off."""
+
+
+class MentorPaused(DomainError):
+    """The mentor is not taking new mentees until a date still to come."""
+
+
+class ParticipationRefused(DomainError):
+    """A change to a membership that the program's rules do not allow; ``field`` names the
+    form field it is about (empty: the change as a whole)."""
+
+    status_code = 400
+
+    def __init__(self, message: str = "", *, field: str = "", code: str = "") -> None:
+        super().__init__(message, code=code)
+        self.field = field

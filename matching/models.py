@@ -71,6 +71,15 @@ class MatchingSettings(models.Model):
         default=14,
         help_text=_("Blank means pending requests never expire."),
     )
+    mentor_max_ongoing_mentees = models.PositiveSmallIntegerField(
+        _("most ongoing mentees a mentor may choose"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Mentors set their own limit on their participation page, from 0 up to this "
+            "number. Blank: no cap (mentors who set nothing use the default above)."
+        ),
+    )
     decline_cooldown_days = models.PositiveIntegerField(
         _("cool-off after a mentor declines (days)"),
         default=90,
@@ -108,6 +117,16 @@ class MatchingSettings(models.Model):
     )
     max_pending_meeting_requests_per_mentee = models.PositiveSmallIntegerField(
         _("maximum pending meeting requests per mentee"), default=5
+    )
+    mentor_max_flash_meetings_per_month = models.PositiveSmallIntegerField(
+        _("most flash meetings a month a mentor may choose"),
+        null=True,
+        blank=True,
+        default=10,
+        help_text=_(
+            "Mentors set their own monthly limit on their participation page, from 0 up to "
+            "this number. Blank: no cap."
+        ),
     )
     meeting_request_expiry_days = models.PositiveSmallIntegerField(
         _("meeting requests expire after (days)"),
@@ -162,6 +181,44 @@ class MatchingSettingsChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matching_settings} @ {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(
+            f"{item['label']}: {item['old']} → {item['new']}" for item in self.changes.values()
+        )
+
+
+class MembershipChange(models.Model):
+    """An audit line: who changed what of one membership (a mentor's modes, limits, pause
+    and profile, a mentee's goals), when, from what to what. Written by
+    ``services.membership_update`` for the participation page and the admin alike."""
+
+    membership = models.ForeignKey(
+        "mentoring.Membership",
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("membership"),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
+    # {"field_name": {"label": ..., "old": ..., "new": ...}}
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} @ {self.changed_at:%Y-%m-%d %H:%M}"
 
     @property
     def summary(self) -> str:

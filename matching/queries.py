@@ -81,13 +81,24 @@ def pair_count_columns(*, program: str, mentor: str, mentee: str) -> str:
 # The mentor's membership terms, joined to a row that names its program and mentor:
 # ``{m}.id`` is NULL when the user is not a mentor of the program.
 MENTOR_TERMS_COLUMNS = (
-    "{m}.id, {m}.active, {m}.max_ongoing_mentees, {m}.offers_ongoing, {m}.offers_one_time"
+    "{m}.id, {m}.active, {m}.max_ongoing_mentees, {m}.offers_ongoing, {m}.offers_one_time, "
+    "{m}.paused_until"
 )
-MENTOR_TERMS_WIDTH = 5  # the columns above, in ``capacity.MentorTerms``'s order
+MENTOR_TERMS_WIDTH = 6  # the columns above, in ``capacity.MentorTerms``'s order
 MENTOR_TERMS_JOIN = (
     "LEFT JOIN {membership} {m} "
     "ON {m}.program_id = {p} AND {m}.user_id = {mentor} AND {m}.role = 'mentor'"
 )
+
+
+def mentor_terms_values(columns: Sequence[Any]) -> tuple:
+    """The values of ``MENTOR_TERMS_COLUMNS`` as ``capacity.MentorTerms`` takes them (all
+    None when there is no mentor membership): SQLite hands back its booleans as integers
+    and its dates as text."""
+    pk, active, max_ongoing, ongoing, one_time, paused_until = columns
+    if pk is None:
+        return tuple(columns)
+    return (pk, bool(active), max_ongoing, bool(ongoing), bool(one_time), rows.day(paused_until))
 
 
 def pair_count_values(columns: Sequence[Any]) -> tuple:
@@ -115,18 +126,20 @@ _SLOT_COUNTS = (
 )
 _DIRECTORY_CARDS_SQL = """
 SELECT m.id, m.headline, m.expertise, m.max_ongoing_mentees, m.offers_ongoing,
-       m.offers_one_time, u.display_name, u.first_name, u.last_name, u.username,
-       {slot_counts}
+       m.offers_one_time, m.paused_until, u.display_name, u.first_name, u.last_name,
+       u.username, {slot_counts}
 FROM {membership} m
 JOIN {user} u ON u.id = m.user_id
-WHERE m.id IN ({ids})
+WHERE m.id IN ({ids}) AND m.program_id = %s AND m.role = '{mentor}' AND m.active
 """
 
 
-def directory_card_rows(*, ids: list[int]) -> list[tuple]:
+def directory_card_rows(*, ids: list[int], program_id: int) -> list[tuple]:
     """(id, headline, expertise, max_ongoing_mentees, offers_ongoing, offers_one_time,
-    display_name, first_name, last_name, username, active connections, pending requests)
-    per membership, in no particular order. The counts run for these rows only."""
+    paused_until, display_name, first_name, last_name, username, active connections,
+    pending requests) per membership, in no particular order, for the ids that are still
+    active mentors of the program (the ids may come from a cached order). The counts run
+    for these rows only."""
     sql = _DIRECTORY_CARDS_SQL.format(  # noqa: S608  # nosec B608  (our own names; ids bound)
         slot_counts=_SLOT_COUNTS.format(
             conn=Connection._meta.db_table, req=ConnectionRequest._meta.db_table
@@ -134,10 +147,14 @@ def directory_card_rows(*, ids: list[int]) -> list[tuple]:
         membership=Membership._meta.db_table,
         user=User._meta.db_table,
         ids=", ".join(["%s"] * len(ids)),
+        mentor=Membership.Role.MENTOR.value,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [int(pk) for pk in ids])
-        return [(*row[:4], bool(row[4]), bool(row[5]), *row[6:]) for row in cursor.fetchall()]
+        cursor.execute(sql, [*(int(pk) for pk in ids), int(program_id)])
+        return [
+            (*row[:4], bool(row[4]), bool(row[5]), rows.day(row[6]), *row[7:])
+            for row in cursor.fetchall()
+        ]
 
 
 # Index: membership_one_per_role (user, program, role).

@@ -3,6 +3,8 @@ a person reads: the profile page shows the sentence, the services raise the erro
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -12,8 +14,10 @@ from matching.errors import (
     MenteeAtLimit,
     MentorDeclined,
     MentorFull,
+    MentorPaused,
     RequestAlreadyPending,
 )
+from mentoring import when
 from mentoring.errors import DomainError, NotAllowed
 
 
@@ -26,10 +30,34 @@ def mentor_declined_message(*, mentor_name: str) -> str:
     ) % {"mentor": mentor_name}
 
 
+def mentor_paused_message(*, mentor_name: str, paused_until: date | None) -> str:
+    """What a mentee reads while a mentor has paused new mentees (the Connect button and
+    the post-meeting follow-up): when they take new mentees again, and where else to look."""
+    if paused_until is None:
+        return _(
+            "%(mentor)s is taking a break from new mentees. Other mentors in this program "
+            "may be a good fit for you."
+        ) % {"mentor": mentor_name}
+    return _(
+        "%(mentor)s is taking a break from new mentees until %(date)s. Other mentors in "
+        "this program may be a good fit for you."
+    ) % {"mentor": mentor_name, "date": when.day(paused_until)}
+
+
 def for_mentee(
-    reason: str, *, mentor_name: str, connection_limit: int = 0, pending_limit: int = 0
+    reason: str,
+    *,
+    mentor_name: str,
+    connection_limit: int = 0,
+    pending_limit: int = 0,
+    paused_until: date | None = None,
 ) -> DomainError:
     """The refusal as the mentee who wanted to send the request reads it."""
+    if reason == capacity.MENTOR_PAUSED:
+        return MentorPaused(
+            mentor_paused_message(mentor_name=mentor_name, paused_until=paused_until),
+            code=reason,
+        )
     if reason == capacity.MENTOR_FULL:
         return MentorFull(
             _("%(mentor)s isn't taking on new ongoing mentees right now.")
@@ -88,6 +116,11 @@ def for_mentee(
 
 def for_pair(reason: str, *, mentor_name: str, mentee_name: str) -> DomainError:
     """The refusal in the third person, for mentors accepting and for admins."""
+    if reason == capacity.MENTOR_PAUSED:
+        return MentorPaused(
+            _("%(mentor)s is not taking new mentees at the moment.") % {"mentor": mentor_name},
+            code=reason,
+        )
     if reason == capacity.MENTOR_FULL:
         return MentorFull(
             _("%(mentor)s isn't taking on new ongoing mentees right now.")

@@ -5,15 +5,19 @@ whatever its length."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TypedDict
 
 from django.db import models
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from matching import capacity, modes, queries
 from matching.models import Connection, ConnectionRequest, MatchingSettings, PreferredMentor
+from mentoring import when
 from mentoring.models import Membership, Program, User
 
 RECENT_ANSWERS = 25
@@ -95,8 +99,17 @@ class Availability(models.TextChoices):
     """What a directory card says about a mentor's ongoing mentoring."""
 
     TAKING_NEW = "taking_new", _("Taking new mentees")
+    PAUSED = "paused", _("Not taking new mentees for a while")
     FULL = "full", _("Not taking new mentees right now")
     ONE_TIME_ONLY = "one_time_only", _("One-time meetings only")
+
+
+def availability_label(availability: Availability, *, paused_until: date | None) -> str:
+    """What a card or a profile says, in the language of the request: a pause with its
+    date ("Not taking new mentees until 3 March 2027")."""
+    if availability == Availability.PAUSED and paused_until is not None:
+        return gettext("Not taking new mentees until %(date)s") % {"date": when.day(paused_until)}
+    return str(availability.label)
 
 
 class DirectoryCard(TypedDict):
@@ -120,11 +133,16 @@ def mentor_availability(
     mentor: modes.MentorModes,
     max_ongoing_mentees: int | None,
     slots_used: int,
+    paused_until: date | None = None,
+    now: datetime | None = None,
 ) -> Availability:
     """What the directory and the profile say about a mentor's ongoing mentoring: the
-    program's modes and the mentor's choice, then capacity's free-slot rule."""
+    program's modes and the mentor's choice, then the mentor's pause, then capacity's
+    free-slot rule (the order of the Connect button's checks)."""
     if not modes.mentor_modes_offered(settings=settings, mentor=mentor).ongoing:
         return Availability.ONE_TIME_ONLY
+    if capacity.mentor_paused(paused_until=paused_until, now=now or timezone.now()):
+        return Availability.PAUSED
     limit = capacity.mentor_limit(
         max_ongoing_mentees=max_ongoing_mentees,
         default_max_ongoing_mentees=settings.default_max_ongoing_mentees,
@@ -143,21 +161,34 @@ class _MentorChoice:
 
 
 def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[DirectoryCard]:
-    """The mentors of one directory page, in the given order, with live availability."""
+    """The mentors of one directory page, in the given order, with live availability.
+
+    The ids may come from a cached order (``portal.directory_cache``, per process): each
+    row is read fresh and checked again here, so a mentor deactivated, paused, full or
+    switched to modes the program does not run shows that state on the next request on
+    every process (a mentor no longer listed is left out of the page)."""
     if not ids:
         return []
-    found = queries.directory_card_rows(ids=ids)  # hand-written: see matching/queries.py
+    # Hand-written: see matching/queries.py. Active mentors of the program only.
+    found = queries.directory_card_rows(ids=ids, program_id=settings.program_id)
+    now = timezone.now()
     cards = {}
     for row in found:
         pk, headline, expertise, max_ongoing, offers_ongoing, offers_one_time = row[:6]
-        names, (active, pending) = row[6:10], row[10:]
+        paused_until, names, (active, pending) = row[6], row[7:11], row[11:]
+        choice = _MentorChoice(
+            offers_ongoing=bool(offers_ongoing), offers_one_time=bool(offers_one_time)
+        )
+        offered = modes.mentor_modes_offered(settings=settings, mentor=choice)
+        if not (offered.ongoing or offered.one_time):
+            continue  # no longer offers a mode the program runs: not listed
         availability = mentor_availability(
             settings=settings,
-            mentor=_MentorChoice(
-                offers_ongoing=bool(offers_ongoing), offers_one_time=bool(offers_one_time)
-            ),
+            mentor=choice,
             max_ongoing_mentees=max_ongoing,
             slots_used=active + pending,
+            paused_until=paused_until,
+            now=now,
         )
         cards[pk] = DirectoryCard(
             membership_id=pk,
@@ -165,7 +196,7 @@ def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[Direc
             headline=headline,
             expertise=", ".join(Membership.split_expertise(expertise)),
             availability=availability,
-            availability_label=str(availability.label),
+            availability_label=availability_label(availability, paused_until=paused_until),
             taking_new=availability == Availability.TAKING_NEW,
         )
     return [cards[pk] for pk in ids if pk in cards]
@@ -215,9 +246,15 @@ def preferred_entry(*, program: Program, mentee: User, mentor: User) -> Preferre
 
 
 def pending_requests_received(*, user: User) -> QuerySet[ConnectionRequest]:
+    """The requests waiting for the mentor, each with ``mentee_goals``: what the mentee
+    hopes to get from the program (their membership's ``goals``), in the same query."""
+    goals = Membership.objects.filter(
+        program=OuterRef("program_id"), user=OuterRef("mentee_id"), role=Membership.Role.MENTEE
+    ).values("goals")[:1]
     return (
         ConnectionRequest.objects.filter(mentor=user, status=ConnectionRequest.Status.PENDING)
         .select_related("mentee", "program__matching_settings")
+        .annotate(mentee_goals=Subquery(goals))
         .order_by("created_at", "pk")
     )
 

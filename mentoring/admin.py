@@ -42,9 +42,12 @@ class UserAdmin(ProgramScopedAdminMixin, DjangoUserAdmin):
 
 
 class MembershipInline(ProgramScopedInlineMixin, admin.TabularInline):
+    # A mentor's limits, modes and pause are changed on the membership's own page (its
+    # link here), where they go through the rules and the change history of matching's
+    # participation service; this list adds people and switches memberships on and off.
     model = Membership
     extra = 0
-    fields = ("user", "role", "active", "max_ongoing_mentees", "offers_ongoing", "offers_one_time")
+    fields = ("user", "role", "active")
     autocomplete_fields = ("user",)
     show_change_link = True
 

@@ -106,6 +106,26 @@ class Membership(models.Model):
         default=4,
         help_text=_("Pending and scheduled flash meetings count, per calendar month."),
     )
+    # A pause: the mentor takes no new ongoing mentees while today's date (UTC) is before
+    # this one, and takes them again from this date on (matching.capacity.mentor_paused).
+    paused_until = models.DateField(
+        _("not taking new mentees until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Blank: taking new mentees. From this date on (UTC) the mentor takes new "
+            "mentees again; existing mentees and requests are kept."
+        ),
+    )
+
+    # Mentee fields (ignored for mentors).
+    GOALS_MAX_LENGTH = 1000
+    goals = models.TextField(
+        _("what I hope to get from the program"),
+        blank=True,
+        max_length=GOALS_MAX_LENGTH,
+        help_text=_("Mentors read this with the mentee's requests."),
+    )
 
     class Meta:
         verbose_name = _("membership")

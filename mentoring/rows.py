@@ -7,12 +7,12 @@ SQLite hands back as text. They come back exactly as the ORM would build them
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache, cached_property
 from typing import Any
 
 from django.db import connection, models
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from mentoring.models import User
 
@@ -58,6 +58,13 @@ def aware(value: datetime | str | None) -> datetime | None:
         value = parse_datetime(value)
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    return value
+
+
+def day(value: date | str | None) -> date | None:
+    """A date column: PostgreSQL returns a date; SQLite returns text."""
+    if isinstance(value, str):
+        return parse_date(value)
     return value
 
 

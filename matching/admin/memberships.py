@@ -1,18 +1,86 @@
 """Memberships, listed here rather than in ``mentoring.admin`` because the list shows each
-mentor's ongoing slots (used/limit), which are matching's rule."""
+mentor's ongoing slots (used/limit), which are matching's rule. Every change goes through
+``services.membership_update`` (the participation page's service): the same bounds, the
+same row lock, and the same change history, shown on the membership's page."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from matching import capacity
-from mentoring.admin_scoping import ProgramScopedAdminMixin
+from matching import capacity, services
+from matching.models import MatchingSettings, MembershipChange
+from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.errors import DomainError
 from mentoring.models import Membership
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = (
+            "user",
+            "program",
+            "role",
+            "active",
+            "headline",
+            "bio",
+            "expertise",
+            "max_ongoing_mentees",
+            "offers_ongoing",
+            "offers_one_time",
+            "max_flash_meetings_per_month",
+            "paused_until",
+            "goals",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is None or self.errors:
+            return cleaned
+        settings = MatchingSettings.objects.filter(program_id=self.instance.program_id).first()
+        if settings is None:
+            return cleaned
+        try:
+            services.membership_check(
+                membership=self.instance.__class__.objects.get(pk=self.instance.pk),
+                settings=settings,
+                changes={name: cleaned.get(name) for name in self.changed_data},
+                by_admin=True,
+            )
+        except DomainError as error:
+            field = getattr(error, "field", "")
+            raise ValidationError(
+                {field if field in self.fields else "__all__": error.message}
+            ) from error
+        return cleaned
+
+
+class MembershipChangeInline(ProgramScopedInlineMixin, admin.TabularInline):
+    model = MembershipChange
+    program_path = "membership__program"
+    extra = 0
+    can_delete = False
+    fields = ("changed_at", "changed_by", "summary")
+    readonly_fields = fields
+    verbose_name_plural = _("Change history")
+    ordering = ("-changed_at", "-pk")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(Membership)
 class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = (
         "user",
         "program",
@@ -22,6 +90,7 @@ class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "ongoing_slots",
         "offers_ongoing",
         "offers_one_time",
+        "paused_until",
     )
     list_filter = ("program", "role", "active")
     search_fields = (
@@ -45,10 +114,17 @@ class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
                     "max_ongoing_mentees",
                     "offers_ongoing",
                     "offers_one_time",
+                    "max_flash_meetings_per_month",
+                    "paused_until",
                 )
             },
         ),
+        (_("Mentee"), {"fields": ("goals",)}),
     )
+    inlines = [MembershipChangeInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Membership | None):
+        return self.inlines if obj is not None else []  # no history before the first save
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         # Slots used/limit for every row in the same query as the list itself.
@@ -62,3 +138,16 @@ class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
             membership=membership, settings=membership.program.matching_settings
         )
         return f"{slots.used}/{slots.limit}"
+
+    def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The form checked the rules (``membership_check``); the service checks them again
+        # under the membership's lock and records the change.
+        services.membership_update(
+            membership=Membership.objects.get(pk=obj.pk),
+            actor=request.user,
+            changes={name: form.cleaned_data[name] for name in form.changed_data},
+            by_admin=True,
+        )

@@ -26,6 +26,7 @@ MODE_FIELDS = (
 )
 ONGOING_FIELDS = (
     "default_max_ongoing_mentees",
+    "mentor_max_ongoing_mentees",
     "max_ongoing_mentors_per_mentee",
     "max_pending_requests_per_mentee",
     "request_expiry_days",
@@ -37,6 +38,7 @@ MEETING_FIELDS = (
     "min_booking_notice_hours",
     "max_pending_meeting_requests_per_mentee",
     "meeting_request_expiry_days",
+    "mentor_max_flash_meetings_per_month",
 )
 
 

@@ -4,12 +4,15 @@
 * ``requests``: connection requests (the Connect button, the mentor's answer, expiry);
 * ``connections``: connections made directly, and ended;
 * ``preferred``: a mentee's ranked list in Preferred Mentoring programs;
+* ``participation``: a person's own terms in a program (modes, limits, pause, profile,
+  goals), with their change history;
 * ``pairs``: the lock and the limits every write about one mentor–mentee pair shares.
 
 Callers import the services from here (``from matching import services``).
 """
 
 from matching.services.connections import connection_create, connection_end
+from matching.services.participation import membership_check, membership_update
 from matching.services.preferred import (
     preferred_mentor_add,
     preferred_mentor_move,
@@ -33,6 +36,8 @@ __all__ = [
     "connection_request_withdraw",
     "connection_requests_expire",
     "matching_settings_update",
+    "membership_check",
+    "membership_update",
     "preferred_mentor_add",
     "preferred_mentor_move",
     "preferred_mentor_remove",

@@ -42,7 +42,8 @@ def connection_create(
     """Connect a mentor and a mentee directly (admin action, Preferred Mentoring, the
     post-meeting forced connection). A pending request of the same pair closes (its held
     slot becomes the connection); capacity and mentee limits hold as for requests, and a
-    post-meeting forced connection respects the mentor's decline within the cool-off."""
+    post-meeting forced connection respects the mentor's decline within the cool-off and
+    the mentor's pause."""
     names = {"mentor_name": mentor.name, "mentee_name": mentee.name}
     if mentor.pk == mentee.pk:
         raise refusals.for_pair(capacity.OWN_PROFILE, **names)
@@ -72,6 +73,15 @@ def connection_create(
         # no (the program team's connections may). Counted under the pair's lock, which a
         # decline takes too: whichever comes second sees the other.
         raise refusals.for_mentee(capacity.MENTOR_DECLINED, mentor_name=mentor.name)
+    paused_until = locked.mentor_membership.paused_until
+    if origin == Connection.Origin.FLASH_MEETING and capacity.mentor_paused(
+        paused_until=paused_until, now=timezone.now()
+    ):
+        # Nor does it override the mentor's pause (read under the same lock the
+        # participation page's changes take); the program team's connections may.
+        raise refusals.for_mentee(
+            capacity.MENTOR_PAUSED, mentor_name=mentor.name, paused_until=paused_until
+        )
     if counts.pair_active:
         raise refusals.for_pair(capacity.ALREADY_CONNECTED, **names)
     for decision in (

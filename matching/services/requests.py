@@ -93,6 +93,9 @@ def connection_request_create(
             mentor_name=mentor.name,
             connection_limit=facts.mentee_connection_limit,
             pending_limit=facts.mentee_pending_limit,
+            paused_until=locked.mentor_membership.paused_until
+            if locked.mentor_membership
+            else None,
         )
     try:
         with transaction.atomic():  # a savepoint: the constraint is the last defence

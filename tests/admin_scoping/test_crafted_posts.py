@@ -76,6 +76,7 @@ def test_adding_objects_to_another_program_is_refused(alpha_client, world):
     add = reverse("admin:mentoring_membership_add")
     data = {"user": world.alpha.mentee.pk, "role": "mentor", "active": "on"}
     data |= {"max_ongoing_mentees": "", "offers_ongoing": "on", "offers_one_time": "on"}
+    data |= {"max_flash_meetings_per_month": "4"}
     count = Membership.objects.count()
     response = alpha_client.post(add, {**data, "program": bravo.pk})
     assert response.status_code == 200 and "program" in response.context["adminform"].form.errors

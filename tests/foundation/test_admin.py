@@ -20,6 +20,10 @@ def settings_url(matching_settings: MatchingSettings) -> str:
     return reverse("admin:matching_matchingsettings_change", args=[matching_settings.pk])
 
 
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
 def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
     """The change form as the browser would post it for the stored values."""
     data = {
@@ -38,6 +42,10 @@ def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
             matching_settings.max_pending_meeting_requests_per_mentee
         ),
         "meeting_request_expiry_days": matching_settings.meeting_request_expiry_days,
+        "mentor_max_ongoing_mentees": _blank(matching_settings.mentor_max_ongoing_mentees),
+        "mentor_max_flash_meetings_per_month": _blank(
+            matching_settings.mentor_max_flash_meetings_per_month
+        ),
         "flash_to_ongoing_enabled": matching_settings.flash_to_ongoing_enabled,
         "flash_to_ongoing_policy": matching_settings.flash_to_ongoing_policy,
         "changes-TOTAL_FORMS": "0",
