@@ -1,11 +1,17 @@
-"""Writes for people and programs: who administers which program in Django admin."""
+"""Writes for people and programs: who administers which program in Django admin, and a
+person's own account (name, time zone, email address)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from mentoring import zones
+from mentoring.errors import AccountRefusal, EmailTaken, WrongPassword
 from mentoring.models import Program, ProgramAdministrator, User
 
 PROGRAM_ADMINS_GROUP = "Program admins"
@@ -82,3 +88,57 @@ def program_administrator_remove(*, administrator: ProgramAdministrator) -> None
     administrator.delete()
     if not ProgramAdministrator.objects.filter(user=user).exists():
         user.groups.remove(*Group.objects.filter(name=PROGRAM_ADMINS_GROUP))
+
+
+# --- A person's own account ("My account") ------------------------------------------------
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, display_name: str, time_zone: str) -> User:
+    """Change the name others see and the zone times are shown in. The zone is one of the
+    list's (``zones.selectable_zones``) or the one the person has now (which may be a
+    legacy alias set in admin: saving the form keeps it)."""
+    display_name = display_name.strip()
+    max_length = User._meta.get_field("display_name").max_length
+    if len(display_name) > max_length or "\x00" in display_name:
+        raise AccountRefusal(
+            _("Use at most %(max)d characters for your name.") % {"max": max_length},
+            field="display_name",
+        )
+    if time_zone != user.time_zone and time_zone not in zones.selectable_zones():
+        raise AccountRefusal(
+            _("Choose your time zone from the list."), code="invalid_time_zone", field="time_zone"
+        )
+    user.display_name = display_name
+    user.time_zone = time_zone
+    user.save(update_fields=["display_name", "time_zone"])
+    return user
+
+
+@transaction.atomic
+def user_email_change(*, user: User, email: str, password: str) -> User:
+    """Change the account's email address (where emails and password reset links go),
+    confirmed with the current password. Addresses are unique whatever their case."""
+    if not user.check_password(password):
+        raise WrongPassword(
+            _("That is not your current password, so your email address has not changed.")
+        )
+    email = User.objects.normalize_email(email.strip())
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AccountRefusal(
+            _("Enter an email address such as name@example.org."), field="email"
+        ) from None
+    if email == user.email:
+        raise AccountRefusal(_("That is already your email address."), field="email")
+    taken = _("Another account uses that email address; enter another one.")
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise EmailTaken(taken)
+    user.email = email
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent taker loses cleanly
+            user.save(update_fields=["email"])
+    except IntegrityError:
+        raise EmailTaken(taken) from None
+    return user
