@@ -121,6 +121,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password reset: a link works for three hours (and no longer once the password changed
+# or the person signed in). Requests are limited per email address and per client
+# address (see TRUSTED_PROXIES) within an hour; a request over either limit gets the
+# same message whether or not an account uses that address.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

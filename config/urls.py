@@ -10,7 +10,7 @@ admin.site.index_title = _("Programs, people and settings")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("portal.auth_urls")),
     path("baseline/", views.baseline, name="baseline"),
     path("meetings/", include("flash_meetings.urls")),
     path("surveys/", include("surveys.urls")),

@@ -20,6 +20,7 @@ def _nav_urls() -> dict[str, str]:
         "mentor_meetings": "flash_meetings:mentor_meetings",
         "availability": "flash_meetings:availability",
         "admin": "admin:index",
+        "account": "portal:account",
         "logout": "logout",
     }
     return {key: reverse(name) for key, name in names.items()}
@@ -46,6 +47,7 @@ def _nav_links(request: HttpRequest) -> list[tuple[str, str]]:
         links.append((urls["availability"], _("Availability")))
     if user.is_staff:
         links.append((urls["admin"], _("Program admin")))
+    links.append((urls["account"], _("My account")))
     return links
 
 

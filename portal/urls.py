@@ -1,11 +1,13 @@
 from django.urls import path
 
-from portal.views import dashboard, mentors, ongoing
+from portal.views import account, dashboard, mentors, ongoing
 
 app_name = "portal"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("account/", account.account, name="account"),
+    path("account/email/", account.account_email, name="account_email"),
     path("programs/<slug:slug>/mentors/", mentors.directory, name="directory"),
     path(
         "programs/<slug:slug>/mentors/<int:membership_id>/",

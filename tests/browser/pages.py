@@ -16,8 +16,11 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from flash_meetings.models import FlashMeeting
 from matching.models import FlashToOngoingPolicy
@@ -236,6 +239,12 @@ def _pk(attr: str) -> Callable[[SimpleNamespace], int]:
     return lambda w: getattr(w, attr).pk
 
 
+def _reset_link(user) -> str:
+    """The link of a password reset email to ``user``."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+
+
 FOLLOW_UP = "flash_meetings:follow_up"
 SURVEY = "surveys:meeting"
 
@@ -304,6 +313,16 @@ PAGES: tuple[Page, ...] = (
         _url("portal:preferred_list", lambda w: w.lighthouse.slug),
         "Chen Wei",
     ),
+    Page("my account", "portal:account", MENTEE, _url("portal:account"), "Your name and time zone"),
+    Page(
+        "my account: email change with errors",
+        "portal:account_email",
+        MENTEE,
+        _url("portal:account"),
+        "Enter your new email address.",
+        then="change_email_empty",
+    ),
+    Page("change password", "password_change", MENTEE, _url("password_change"), "Current password"),
     Page(
         "follow-up before the end",
         FOLLOW_UP,
@@ -456,6 +475,44 @@ PAGES: tuple[Page, ...] = (
         _url("portal:dashboard"),
         "Welcome",
     ),
+    # Signed out: "Forgot your password?" on the sign-in page and the email's link.
+    Page("forgot password", "password_reset", ANONYMOUS, _url("password_reset"), "Email me a link"),
+    Page(
+        "forgot password with errors",
+        "password_reset",
+        ANONYMOUS,
+        _url("password_reset"),
+        "Enter your email address.",
+        then="ask_reset_empty",
+    ),
+    Page(
+        "reset email sent",
+        "password_reset_done",
+        ANONYMOUS,
+        _url("password_reset_done"),
+        "Check your email",
+    ),
+    Page(
+        "reset link: choose a new password",
+        "password_reset_confirm",
+        ANONYMOUS,
+        lambda w: _reset_link(w.users[REQUESTER]),
+        "Save my new password",
+    ),
+    Page(
+        "reset link that no longer works",
+        "password_reset_confirm",
+        ANONYMOUS,
+        lambda w: reverse("password_reset_confirm", args=["MQ", "c2hv-0123456789abcdef"]),
+        "This link no longer works",
+    ),
+    Page(
+        "password reset complete",
+        "password_reset_complete",
+        ANONYMOUS,
+        _url("password_reset_complete"),
+        "Your password is changed",
+    ),
 )
 
 # URL names that are no page to look at, each with the reason. Anything else needs an
@@ -463,14 +520,6 @@ PAGES: tuple[Page, ...] = (
 EXEMPT: dict[str, str] = {
     # The benchmark's floor (config.views.baseline): a bare page no link leads to.
     "baseline": "benchmark only",
-    # Django's password pages: no link on the site leads there and they render Django
-    # admin's own templates (the admin is outside this check, see ADMIN below).
-    "password_change": "Django admin templates, not linked",
-    "password_change_done": "Django admin templates, not linked",
-    "password_reset": "Django admin templates, not linked",
-    "password_reset_done": "Django admin templates, not linked",
-    "password_reset_confirm": "Django admin templates, not linked",
-    "password_reset_complete": "Django admin templates, not linked",
     # A calendar file download, not a page.
     "flash_meetings:ics": "download (.ics)",
     # POST-only actions: GET answers 405 (tests/hardening/test_url_access.py), a POST

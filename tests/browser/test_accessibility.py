@@ -161,6 +161,19 @@ def _sign_out(page) -> None:
 ACTIONS = {"send_survey_empty": _send_survey_empty, "sign_out": _sign_out}
 
 
+def _change_email_empty(page) -> None:
+    page.get_by_role("button", name="Change email address").click()
+    page.locator("#id_email_error").wait_for()
+
+
+def _ask_reset_empty(page) -> None:
+    page.get_by_role("button", name="Email me a link").click()
+    page.locator("#id_email_error").wait_for()
+
+
+ACTIONS.update(change_email_empty=_change_email_empty, ask_reset_empty=_ask_reset_empty)
+
+
 def _violations(page) -> list[str]:
     found = []
     results = AXE.run(page, options=AXE_OPTIONS).response

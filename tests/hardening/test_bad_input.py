@@ -271,6 +271,38 @@ def _end_check(world):
     assert world.connection.status == Connection.Status.ENDED
 
 
+_BAD_EMAILS = (
+    "",
+    " \t\r\n\u00a0 ",
+    "not-an-address",
+    "a\x00b@example.org",
+    "x" * 250 + "@example.org",
+    "y" * 100_000,
+    "elif@example.org\r\nBcc: victim@example.org",
+    HTML,
+    EMOJI,
+    "elif@",
+    "@example.org",
+)
+_BAD_PASSWORDS = {
+    "wrong": "not my password",
+    "empty": "",
+    "NUL": "p\x00w",
+    "100k": "z" * 100_000,
+}
+
+
+def _profile_check(world):
+    world.mentee.refresh_from_db()
+    assert world.mentee.time_zone == "Europe/Paris" and world.mentee.display_name == "Elif D."
+    assert not (world.mentee.is_staff or world.mentee.is_superuser)
+
+
+def _email_check(world):
+    world.mentee.refresh_from_db()
+    assert world.mentee.email == "elif@new.example"
+
+
 def _preferred_check(world):
     entry = PreferredMentor.objects.get(mentor=world.ranked_c.user)
     assert entry.mentee == world.mentee and entry.program == world.preferred_program
@@ -284,6 +316,101 @@ ENDPOINTS = [
         url=lambda w: reverse("login"),
         valid=lambda w: {"username": "mentee", "password": "pw"},
         text={"username": (150, True), "password": (4096, True)},
+    ),
+    # --- my account and the password pages ---------------------------------------------------
+    Endpoint(
+        "account_profile",
+        "mentee",
+        url=lambda w: reverse("portal:account"),
+        valid=lambda w: {"display_name": "Elif D.", "time_zone": "Europe/Paris"},
+        text={"display_name": (150, False)},
+        choices=("time_zone",),
+        mass_check=_profile_check,
+        more_cases=lambda w: [
+            Case(f"time zone {zone!r}", {"display_name": "E", "time_zone": zone}, REJECT)
+            for zone in ("Mars/Base", "localtime", "Factory", "Etc/GMT+5", "../etc/passwd")
+        ],
+    ),
+    Endpoint(
+        "account_email",
+        "mentee",
+        url=lambda w: reverse("portal:account_email"),
+        valid=lambda w: {"email": "elif@new.example", "password": "pw"},
+        mass_check=_email_check,
+        more_cases=lambda w: [
+            *[
+                Case(f"email {bad[:30]!r}", {"email": bad, "password": "pw"}, REJECT)
+                for bad in _BAD_EMAILS
+            ],
+            Case(
+                "email of another account",
+                {"email": "MENTOR@example.org", "password": "pw"},
+                REJECT,
+            ),
+            Case("email unchanged", {"email": "mentee@example.org", "password": "pw"}, REJECT),
+            Case("email missing", {"password": "pw"}, REJECT),
+            *[
+                Case(f"password {label}", {"email": "elif@new.example", "password": bad}, REJECT)
+                for label, bad in _BAD_PASSWORDS.items()
+            ],
+            Case("password missing", {"email": "elif@new.example"}, REJECT),
+        ],
+    ),
+    Endpoint(
+        "password_change",
+        "mentee",
+        url=lambda w: reverse("password_change"),
+        valid=lambda w: {
+            "old_password": "pw",
+            "new_password1": "a lighthouse at dusk",
+            "new_password2": "a lighthouse at dusk",
+        },
+        more_cases=lambda w: [
+            *[
+                Case(
+                    f"old password {label}",
+                    {"old_password": bad, "new_password1": "a lamp", "new_password2": "a lamp"},
+                    REJECT,
+                )
+                for label, bad in _BAD_PASSWORDS.items()
+            ],
+            *[
+                Case(
+                    f"new password {label}",
+                    {"old_password": "pw", "new_password1": bad, "new_password2": bad},
+                    REJECT,
+                )
+                for label, bad in {
+                    **_BAD_PASSWORDS,
+                    "common": "password",
+                    "numeric": "48151623",
+                }.items()
+                if label != "wrong"
+            ],
+            Case(
+                "new passwords differ",
+                {"old_password": "pw", "new_password1": "a lamp at", "new_password2": "a lamp on"},
+                REJECT,
+            ),
+            Case(
+                "new password emoji",
+                {"old_password": "pw", "new_password1": EMOJI, "new_password2": EMOJI},
+                ACCEPT,
+            ),
+        ],
+    ),
+    Endpoint(
+        "password_reset",
+        None,
+        url=lambda w: reverse("password_reset"),
+        valid=lambda w: {"email": "mentee@example.org"},
+        more_cases=lambda w: [
+            *[Case(f"email {bad[:30]!r}", {"email": bad}, REJECT) for bad in _BAD_EMAILS],
+            Case("email missing", {}, REJECT),
+            # The same answer whether or not an account uses the address.
+            Case("an address no account uses", {"email": "nobody@example.org"}, ACCEPT),
+            Case("the address in capitals", {"email": "MENTEE@EXAMPLE.ORG"}, ACCEPT),
+        ],
     ),
     Endpoint(
         "connect",
@@ -843,6 +970,9 @@ VALUE = st.one_of(
 
 FUZZED = {
     "connect": ["message"],
+    "account_profile": ["display_name", "time_zone"],
+    "account_email": ["email", "password"],
+    "password_reset": ["email"],
     "request_decline": ["reason", "note"],
     "meeting_request": ["topic", "message", "slot", "proposed_1", "proposed_2"],
     "meeting_accept": ["proposed_time", "location", "video_url"],

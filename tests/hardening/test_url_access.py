@@ -3,9 +3,10 @@
 Over 400 lines on purpose: ACCESS is one table with an entry per URL pattern, kept
 beside the walker that reads it.
 
-ACCESS below has one entry per URL pattern name (admin/ and django.contrib.auth's own
-views excluded). A pattern without an entry fails ``test_url_access`` with its name, so a
-new URL cannot ship without saying who may use it. For each pattern:
+ACCESS below has one entry per URL pattern name (admin/ excluded); PUBLIC has the pages
+for everyone, signed in or not (signing in and out, the password reset pages). A pattern
+without an entry fails ``test_url_access`` with its name, so a new URL cannot ship
+without saying who may use it. For each pattern of ACCESS:
 
 - anonymous visitors are sent to the login page;
 - every signed-in person who has no business with the object (other mentees and mentors
@@ -25,9 +26,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from flash_meetings.models import FlashMeeting
 from tests.connections.factories import (
@@ -91,6 +95,10 @@ def _slug_mentor(w):
 
 ACCESS: dict[str, Access] = {
     "baseline": Access(PAGE, "mentee"),
+    # --- my account (one's own: the session names the account, no id names another's) --------
+    "portal:account": Access(FORM, "mentee", owner_ok=(200, 302, 400)),
+    "portal:account_email": Access(ACTION, "mentee", owner_ok=(302, 400)),
+    "password_change": Access(FORM, "mentee", owner_ok=(200, 302, 400)),
     # --- mentoring ---------------------------------------------------------------------
     "portal:dashboard": Access(PAGE, "mentee"),
     "portal:directory": Access(PAGE, "mentee", args=lambda w: [w.program.slug], denied=NON_MEMBERS),
@@ -288,6 +296,35 @@ ACCESS: dict[str, Access] = {
 }
 
 
+@dataclass(frozen=True)
+class Public:
+    """A page for everyone, signed in or not: nobody is sent to sign in and nobody gets
+    404; a POST still needs the CSRF token and changes nothing without it."""
+
+    get: tuple[int, ...] = (200,)  # what GET answers, to anyone
+    args: object = None  # world -> list of URL args
+    data: dict | None = None  # POSTed (None: no POST to check)
+    post_ok: tuple[int, ...] = (302,)  # what a POST with its token answers
+
+
+def _reset_link_args(world) -> list[str]:
+    mentee = world.users["mentee"]
+    uid = urlsafe_base64_encode(force_bytes(mentee.pk))
+    return [uid, default_token_generator.make_token(mentee)]
+
+
+PUBLIC: dict[str, Public] = {
+    "login": Public(data={"username": "mentee", "password": "wrong"}, post_ok=(200,)),
+    "logout": Public(get=(405,), data={}, post_ok=(302,)),
+    "password_reset": Public(data={"email": "mentee@example.org"}),
+    "password_reset_done": Public(),
+    # A valid link moves its token into the session (302); once the person signed in
+    # (a new last_login) the same link no longer works and says so (200).
+    "password_reset_confirm": Public(get=(200, 302), args=_reset_link_args),
+    "password_reset_complete": Public(),
+}
+
+
 # --- the site's URL patterns -----------------------------------------------------------------
 
 
@@ -327,11 +364,12 @@ def site_url_patterns() -> dict[str, str]:
 SITE_PATTERNS = site_url_patterns()
 
 
-def test_the_walk_finds_the_site_and_skips_admin_and_auth():
+def test_the_walk_finds_the_site_and_skips_admin():
     assert "portal:dashboard" in SITE_PATTERNS
     assert "flash_meetings:follow_up" in SITE_PATTERNS
     assert not any(name.startswith("admin:") for name in SITE_PATTERNS)
-    assert "login" not in SITE_PATTERNS and "logout" not in SITE_PATTERNS
+    # Signing in and the password pages are the site's own (portal/auth_urls.py).
+    assert {"login", "logout", "password_reset", "password_reset_confirm"} <= set(SITE_PATTERNS)
 
 
 def test_a_url_without_an_entry_fails_with_its_name():
@@ -340,7 +378,8 @@ def test_a_url_without_an_entry_fails_with_its_name():
 
 
 def test_the_table_has_no_stale_entries():
-    stale = sorted(set(ACCESS) - set(SITE_PATTERNS))
+    assert not set(ACCESS) & set(PUBLIC), "a URL is in both ACCESS and PUBLIC"
+    stale = sorted((set(ACCESS) | set(PUBLIC)) - set(SITE_PATTERNS))
     assert not stale, f"ACCESS has entries for URL patterns that no longer exist: {stale}"
 
 
@@ -459,8 +498,27 @@ def _is_login_redirect(response) -> bool:
 # --- the test ------------------------------------------------------------------------------
 
 
+def check_public(name: str) -> None:
+    entry = PUBLIC[name]
+    world = build_world()
+    url = reverse(name, args=entry.args(world) if entry.args else None)
+    for role in (None, "mentee", "superuser"):
+        response = _client(world.users[role] if role else None).get(url)
+        assert response.status_code in entry.get, f"GET {url} as {role}: {response.status_code}"
+    if entry.data is not None:
+        before = db_snapshot()
+        response = _client(csrf=True).post(url, entry.data)
+        assert response.status_code == 403, f"POST {url} without CSRF: {response.status_code}"
+        assert db_snapshot() == before, f"POST {url} without CSRF changed the database"
+        response = _client().post(url, entry.data)
+        assert response.status_code in entry.post_ok, f"POST {url}: {response.status_code}"
+
+
 @pytest.mark.parametrize("name", sorted(SITE_PATTERNS))
 def test_url_access(name):
+    if name in PUBLIC:
+        check_public(name)
+        return
     if name not in ACCESS:
         pytest.fail(
             f"URL pattern {name!r} ({SITE_PATTERNS.get(name)}) has no entry in ACCESS in "
