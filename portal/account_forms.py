@@ -28,7 +28,10 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         help_text=_("Meeting times on these pages and in your emails are shown in this zone."),
-        error_messages={"invalid_choice": _("Choose your time zone from the list.")},
+        error_messages={
+            "required": _("Choose your time zone from the list."),
+            "invalid_choice": _("Choose your time zone from the list."),
+        },
     )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
@@ -70,12 +73,18 @@ def _plain_password_help() -> str:
 class _ProductPasswordFields:
     """New-password fields as people read them, with a length limit."""
 
+    error_messages = {
+        "password_mismatch": _("The two new passwords are not the same; type them again."),
+    }
+
     def _word_password_fields(self) -> None:
         new1, new2 = self.fields["new_password1"], self.fields["new_password2"]
         new1.label = _("New password")
         new1.help_text = _plain_password_help()
+        new1.error_messages["required"] = _("Enter a new password.")
         new2.label = _("New password again")
         new2.help_text = _("Type it a second time, to be sure it is what you meant.")
+        new2.error_messages["required"] = _("Type the new password a second time.")
         for field in self.fields.values():
             field.max_length = PASSWORD_MAX_LENGTH
             field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
@@ -93,12 +102,14 @@ class ProductSetPasswordForm(_ProductPasswordFields, SetPasswordForm):
 class ProductPasswordChangeForm(_ProductPasswordFields, PasswordChangeForm):
     error_messages = {
         **PasswordChangeForm.error_messages,
+        **_ProductPasswordFields.error_messages,
         "password_incorrect": _("That is not your current password; please type it again."),
     }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = _("Current password")
+        self.fields["old_password"].error_messages["required"] = _("Enter your current password.")
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
         self._word_password_fields()
 

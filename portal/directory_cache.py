@@ -8,6 +8,14 @@ search and settings version, for ``TTL`` seconds at most; a page then loads its 
 rows by primary key, with live slot counts. Saving a membership or a user (other than
 a sign-in stamp) starts a new generation, so this process sees the change at once and
 other processes within ``TTL``.
+
+What a card *says* is never cached: ``matching.selectors.directory_cards`` reads each
+row fresh and checks it again (still an active mentor of the program, offering a mode
+the program runs), and works out paused / full / one-time only from the live row and
+counts. So on every process a mentor deactivated or switched to modes the program does
+not run drops out of the page, and a paused or full one says so, on the next request.
+Only the order (and a name or topic search) can be up to ``TTL`` old on other processes:
+a new mentor may appear there a minute late, and a page may then hold fewer cards.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import account, dashboard, mentors, ongoing
+from portal.views import account, dashboard, mentors, ongoing, participation
 
 app_name = "portal"
 
@@ -25,6 +25,21 @@ urlpatterns = [
         name="preferred_add",
     ),
     path("programs/<slug:slug>/preferred/", ongoing.preferred_list, name="preferred_list"),
+    path(
+        "programs/<slug:slug>/participation/",
+        participation.participation,
+        name="participation",
+    ),
+    path(
+        "programs/<slug:slug>/participation/mentor/",
+        participation.participation_mentor,
+        name="participation_mentor",
+    ),
+    path(
+        "programs/<slug:slug>/participation/mentee/",
+        participation.participation_mentee,
+        name="participation_mentee",
+    ),
     path("preferred/<int:entry_id>/remove/", ongoing.preferred_remove, name="preferred_remove"),
     path("preferred/<int:entry_id>/move/", ongoing.preferred_move, name="preferred_move"),
     path("requests/received/", ongoing.requests_received, name="requests_received"),

@@ -60,12 +60,14 @@ def _profile_context(
             mentor_name=mentor.user.name,
             connection_limit=facts.mentee_connection_limit,
             pending_limit=facts.mentee_pending_limit,
+            paused_until=mentor.paused_until,
         ).message
     availability = selectors.mentor_availability(
         settings=access.settings,
         mentor=mentor,
         max_ongoing_mentees=mentor.max_ongoing_mentees,
         slots_used=capacity.mentor_slots(membership=mentor, settings=access.settings).used,
+        paused_until=mentor.paused_until,
     )
     preferred = None
     if access.preferred_mentoring and access.mentee_membership and not facts.own_profile:
@@ -78,6 +80,10 @@ def _profile_context(
         "mentor_membership": mentor,
         "offers_ongoing": availability != selectors.Availability.ONE_TIME_ONLY,
         "availability": availability,
+        "availability_label": selectors.availability_label(
+            availability, paused_until=mentor.paused_until
+        ),
+        "own_profile": facts.own_profile,
         "can_connect": bool(decision),
         "why_not": why_not,
         "form": form or ConnectionRequestForm(),

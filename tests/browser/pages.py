@@ -86,6 +86,7 @@ def build_world() -> SimpleNamespace:
         "Harbour Program",
         flash_to_ongoing_enabled=True,
         flash_to_ongoing_policy=forced,
+        mentors_choose_modes=True,  # every mentor offers both: the participation page's choice
     )
     quay = _program(
         "quay",
@@ -397,6 +398,13 @@ PAGES: tuple[Page, ...] = (
         _url("surveys:thanks", _pk("answered")),
         "Thank you for your feedback",
     ),
+    Page(
+        "participation (mentee)",
+        "portal:participation",
+        MENTEE,
+        _url("portal:participation", lambda w: w.harbour.slug),
+        "What you hope to get from this program",
+    ),
     Page("404 (signed in)", None, MENTEE, lambda w: "/meetings/999999/", "Page not found"),
     # Last for Elif: signing out ends her session (and leads to the sign-in page).
     Page("signed out", "logout", MENTEE, _url("portal:dashboard"), "Sign in", then="sign_out"),
@@ -458,6 +466,21 @@ PAGES: tuple[Page, ...] = (
         MENTOR,
         _url(SURVEY, _pk("eligible")),
         "Send my answers",
+    ),
+    Page(
+        "participation (mentor)",
+        "portal:participation",
+        MENTOR,
+        _url("portal:participation", lambda w: w.harbour.slug),
+        "Kinds of mentoring you offer",
+    ),
+    Page(
+        "participation with field errors (mentor)",
+        "portal:participation_mentor",
+        MENTOR,
+        _url("portal:participation", lambda w: w.harbour.slug),
+        "Choose a number from 0 to",
+        then="participation_too_many",
     ),
     # Noor, a mentor in one program and a mentee in another.
     Page(
@@ -528,6 +551,7 @@ EXEMPT: dict[str, str] = {
     "portal:preferred_add": "POST only",
     "portal:preferred_remove": "POST only",
     "portal:preferred_move": "POST only",
+    "portal:participation_mentee": "POST only",
     "portal:request_accept": "POST only",
     "portal:request_decline": "POST only",
     "portal:request_withdraw": "POST only",

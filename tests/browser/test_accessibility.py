@@ -174,6 +174,15 @@ def _ask_reset_empty(page) -> None:
 ACTIONS.update(change_email_empty=_change_email_empty, ask_reset_empty=_ask_reset_empty)
 
 
+def _participation_too_many(page) -> None:
+    page.get_by_label("Most flash meetings a month").fill("1000")
+    page.get_by_role("button", name="Save my mentoring details").click()
+    page.locator("#id_max_flash_meetings_per_month_error").wait_for()
+
+
+ACTIONS.update(participation_too_many=_participation_too_many)
+
+
 def _violations(page) -> list[str]:
     found = []
     results = AXE.run(page, options=AXE_OPTIONS).response

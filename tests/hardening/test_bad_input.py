@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email import message_from_bytes
 from types import SimpleNamespace
 
@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from flash_meetings.models import AvailabilitySlot, FlashMeeting
 from matching.models import Connection, ConnectionRequest, PreferredMentor
-from mentoring.models import User
+from mentoring.models import Membership, User
 from surveys import selectors as survey_selectors
 from surveys.models import Question
 from tests.connections.conftest import configure
@@ -307,6 +307,41 @@ def _preferred_check(world):
     entry = PreferredMentor.objects.get(mentor=world.ranked_c.user)
     assert entry.mentee == world.mentee and entry.program == world.preferred_program
     assert entry.rank == 3
+
+
+def _participation_check(world):
+    """Only the person's own membership changed, and only what the form offers."""
+    for membership in Membership.objects.filter(user__in=[world.mentor, world.mentee]):
+        assert membership.program_id in (world.program.pk, world.preferred_program.pk)
+        assert membership.active and membership.offers_ongoing and membership.offers_one_time
+    assert not Membership.objects.filter(program=world.program, user=world.asking).exclude(
+        goals=""
+    ).exists()
+
+
+def _participation_cases(world) -> list[Case]:
+    valid = {
+        "max_ongoing_mentees": "3",
+        "max_flash_meetings_per_month": "4",
+        "headline": "Product lead",
+    }
+    today = timezone.now().astimezone(UTC).date()
+    cases = [
+        Case(f"max_ongoing_mentees {bad!r}", {**valid, "max_ongoing_mentees": bad}, REJECT)
+        for bad in ("-1", "1000", str(HUGE), "abc", "1.5", "\x00")
+    ]
+    cases += [
+        Case(f"paused_until {bad!r}", {**valid, "paused_until": bad}, REJECT)
+        for bad in (today.isoformat(), "2001-01-01", "2026-02-30", "10000-01-01", "0000-00-00")
+    ]
+    cases += [
+        Case("max_ongoing_mentees blank: the program's default", {**valid}, ACCEPT),
+        Case("a pause next week", {**valid, "paused_until": str(today + timedelta(7))}, ACCEPT),
+        # The program decides the modes: a crafted choice is refused by the service.
+        Case("modes crafted", {**valid, "modes": "one_time"}, REJECT),
+        Case("modes crafted, none", {**valid, "modes": "never"}, ACCEPT),
+    ]
+    return cases
 
 
 ENDPOINTS = [
@@ -594,6 +629,32 @@ ENDPOINTS = [
         url=lambda w: reverse("surveys:submit", args=[w.ended.pk]),
         valid=_survey_valid,
         more_cases=_survey_cases,
+    ),
+    Endpoint(
+        "participation_mentor",
+        "mentor",
+        url=lambda w: reverse("portal:participation_mentor", args=[w.program.slug]),
+        valid=lambda w: {
+            "max_ongoing_mentees": "3",
+            "max_flash_meetings_per_month": "4",
+            "paused_until": "",
+            "headline": "Product lead",
+            "bio": "Ten years of shipping products.",
+            "expertise": "product, hiring",
+        },
+        text={"headline": (200, False), "bio": (2000, False), "expertise": (500, False)},
+        ints={"max_flash_meetings_per_month": (0, 10)},  # the program's default cap
+        datetimes=("paused_until",),
+        mass_check=_participation_check,
+        more_cases=_participation_cases,
+    ),
+    Endpoint(
+        "participation_mentee",
+        "mentee",
+        url=lambda w: reverse("portal:participation_mentee", args=[w.program.slug]),
+        valid=lambda w: {"goals": "Grow into a team lead role."},
+        text={"goals": (1000, False)},
+        mass_check=_participation_check,
     ),
 ]
 

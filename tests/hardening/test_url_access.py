@@ -132,6 +132,28 @@ ACCESS: dict[str, Access] = {
         # Only the program's mentees have a list.
         denied=_all_but("mentee", "other_mentee"),
     ),
+    # One page per program for the signed-in person's own memberships: the URL names no
+    # membership, so nobody can address another's; non-members get 404.
+    "portal:participation": Access(
+        PAGE, "mentor", args=lambda w: [w.program.slug], denied=NON_MEMBERS
+    ),
+    "portal:participation_mentor": Access(
+        ACTION,
+        "mentor",
+        args=lambda w: [w.program.slug],
+        # Only the program's mentors have a mentor section.
+        denied=_all_but("mentor", "other_mentor"),
+        owner_ok=(302,),
+        extra={"data": {"max_flash_meetings_per_month": "3", "headline": "Product lead"}},
+    ),
+    "portal:participation_mentee": Access(
+        ACTION,
+        "mentee",
+        args=lambda w: [w.program.slug],
+        denied=_all_but("mentee", "other_mentee"),
+        owner_ok=(302,),
+        extra={"data": {"goals": "Find my footing as a new team lead."}},
+    ),
     "portal:preferred_remove": Access(
         ACTION,
         "mentee",
