@@ -12,6 +12,7 @@ from django.template import Context, engines
 from django.template.loader import render_to_string
 
 from notifications.registry import NotificationKind, get_kind
+from notifications.tokens import preferences_url, unsubscribe_url
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,23 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
+    # Optional kinds only: the signed link that turns this kind off for the recipient,
+    # in the footer and in the List-Unsubscribe header.
+    unsubscribe_url: str = ""
 
 
-def template_context(*, context: dict[str, Any], recipient: Any, program: Any) -> dict[str, Any]:
-    """What every template sees: the kind's context plus recipient, program, site_url."""
+def template_context(
+    *, context: dict[str, Any], recipient: Any, program: Any, unsubscribe: str = ""
+) -> dict[str, Any]:
+    """What every template sees: the kind's context plus recipient, program, site_url,
+    and for the footer preferences_url and (optional kinds) unsubscribe_url."""
     return {
         **context,
         "recipient": recipient,
         "program": program,
         "site_url": settings.SITE_URL,
+        "preferences_url": preferences_url(),
+        "unsubscribe_url": unsubscribe,
     }
 
 
@@ -42,11 +51,16 @@ def render_kind(
     *, kind: NotificationKind, context: dict[str, Any], recipient: Any, program: Any
 ) -> RenderedEmail:
     names = kind.template_names
-    full = template_context(context=context, recipient=recipient, program=program)
+    unsubscribe = ""
+    if kind.optional and getattr(recipient, "pk", None) is not None:
+        unsubscribe = unsubscribe_url(user_id=recipient.pk, kind=kind.name)
+    full = template_context(
+        context=context, recipient=recipient, program=program, unsubscribe=unsubscribe
+    )
     subject = " ".join(_render_plain(names["subject"], full).split())  # one line
     text = re.sub(r"\n{3,}", "\n\n", _render_plain(names["text"], full)).strip() + "\n"
     html = render_to_string(names["html"], full)
-    return RenderedEmail(subject=subject, text=text, html=html)
+    return RenderedEmail(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe)
 
 
 def render_notification(notification: Any) -> RenderedEmail:
@@ -62,16 +76,22 @@ def build_message(
     notification: Any, rendered: RenderedEmail | None = None
 ) -> EmailMultiAlternatives:
     rendered = rendered or render_notification(notification)
+    headers = {
+        "Auto-Submitted": "auto-generated",
+        "X-Notification-Kind": notification.kind,
+        "X-Notification-Id": str(notification.pk),
+    }
+    if rendered.unsubscribe_url:
+        # RFC 2369 and RFC 8058: mail programs offer their own "Unsubscribe" button, which
+        # POSTs "List-Unsubscribe=One-Click" to the link (no sign-in, no CSRF token).
+        headers["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.to_email],
-        headers={
-            "Auto-Submitted": "auto-generated",
-            "X-Notification-Kind": notification.kind,
-            "X-Notification-Id": str(notification.pk),
-        },
+        headers=headers,
     )
     message.attach_alternative(rendered.html, "text/html")
     for attachment in notification.attachments or []:

@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from flash_meetings.models import FlashMeeting
 from matching.models import FlashToOngoingPolicy
 from mentoring.models import Membership
+from notifications.tokens import make_token
 from tests.connections.factories import (
     ConnectionFactory,
     ConnectionRequestFactory,
@@ -37,6 +38,7 @@ from tests.flash_meetings.factories import (
     ProposedTimeFactory,
     in_days,
 )
+from tests.notifications.factories import aged_unsubscribe_token
 from tests.surveys import factories as survey_factories
 
 # The people who open pages (PERSONAS) and the user name each signs in with.
@@ -248,11 +250,65 @@ def _reset_link(user) -> str:
 
 FOLLOW_UP = "flash_meetings:follow_up"
 SURVEY = "surveys:meeting"
+UNSUBSCRIBE = "notifications:unsubscribe"
+
+
+def _unsubscribe(kind: str = "flash_meeting_reminder", *, days_old: int = 0) -> Callable:
+    """The signed link in an email to Elif (the mentee); ``days_old`` > 60: expired."""
+
+    def path(w) -> str:
+        user_id = w.users[MENTEE].pk
+        if days_old:
+            token = aged_unsubscribe_token(user_id=user_id, kind=kind, days=days_old)
+        else:
+            token = make_token(user_id=user_id, kind=kind)
+        return reverse(UNSUBSCRIBE, args=[token])
+
+    return path
+
 
 PAGES: tuple[Page, ...] = (
     # Signed out.
     Page("sign-in", "login", ANONYMOUS, _url("login"), "Sign in"),
     Page("404 (signed out)", None, ANONYMOUS, lambda w: "/no-such-page/", "Page not found"),
+    # The unsubscribe link in an optional email, opened without signing in.
+    Page("unsubscribe: confirm", UNSUBSCRIBE, ANONYMOUS, _unsubscribe(), "Stop these emails?"),
+    Page(
+        "unsubscribe: done",
+        UNSUBSCRIBE,
+        ANONYMOUS,
+        _unsubscribe(),
+        "You won't get these emails any more",
+        then="stop_these_emails",
+    ),
+    Page(
+        "unsubscribe: already off",
+        UNSUBSCRIBE,
+        ANONYMOUS,
+        _unsubscribe(),
+        "These emails are already off",
+    ),
+    Page(
+        "unsubscribe: a kind that is always sent",
+        UNSUBSCRIBE,
+        ANONYMOUS,
+        _unsubscribe("flash_meeting_cancelled"),
+        "These emails can't be turned off",
+    ),
+    Page(
+        "unsubscribe: expired link",
+        UNSUBSCRIBE,
+        ANONYMOUS,
+        _unsubscribe(days_old=61),
+        "This unsubscribe link has expired",
+    ),
+    Page(
+        "unsubscribe: broken link",
+        UNSUBSCRIBE,
+        ANONYMOUS,
+        lambda w: reverse(UNSUBSCRIBE, args=["not-a-token"]),
+        "This unsubscribe link doesn't work",
+    ),
     # Elif, a mentee.
     Page("dashboard (mentee)", "portal:dashboard", MENTEE, _url("portal:dashboard"), "Welcome"),
     Page(
@@ -397,6 +453,21 @@ PAGES: tuple[Page, ...] = (
         MENTEE,
         _url("surveys:thanks", _pk("answered")),
         "Thank you for your feedback",
+    ),
+    Page(
+        "email preferences",
+        "notifications:preferences",
+        MENTEE,
+        _url("notifications:preferences"),
+        "Emails you can turn off",
+    ),
+    Page(
+        "email preferences saved",
+        "notifications:preferences",
+        MENTEE,
+        _url("notifications:preferences"),
+        "Your email choices are saved.",
+        then="save_email_preferences",
     ),
     Page(
         "participation (mentee)",

@@ -158,7 +158,23 @@ def _sign_out(page) -> None:
     page.wait_for_url(re.compile(r"/accounts/login/$"))
 
 
-ACTIONS = {"send_survey_empty": _send_survey_empty, "sign_out": _sign_out}
+def _save_email_preferences(page) -> None:
+    page.get_by_label("A reminder before each flash meeting").uncheck()
+    page.get_by_role("button", name="Save my choices").click()
+    page.get_by_text("Your email choices are saved.").wait_for()
+
+
+def _stop_these_emails(page) -> None:
+    page.get_by_role("button", name="Stop these emails").click()
+    page.get_by_role("heading", name="You won't get these emails any more").wait_for()
+
+
+ACTIONS = {
+    "send_survey_empty": _send_survey_empty,
+    "sign_out": _sign_out,
+    "save_email_preferences": _save_email_preferences,
+    "stop_these_emails": _stop_these_emails,
+}
 
 
 def _change_email_empty(page) -> None:

@@ -37,6 +37,10 @@ from hypothesis import strategies as st
 from flash_meetings.models import AvailabilitySlot, FlashMeeting
 from matching.models import Connection, ConnectionRequest, PreferredMentor
 from mentoring.models import Membership, User
+from notifications.models import EmailOptOut
+from notifications.registry import optional_kinds
+from notifications.tokens import SALT as UNSUBSCRIBE_SALT
+from notifications.tokens import make_token
 from surveys import selectors as survey_selectors
 from surveys.models import Question
 from tests.connections.conftest import configure
@@ -52,6 +56,7 @@ from tests.flash_meetings.factories import (
     ProposedTimeFactory,
 )
 from tests.hardening.snapshots import db_snapshot
+from tests.notifications.factories import aged_unsubscribe_token
 
 pytestmark = pytest.mark.django_db
 
@@ -656,7 +661,29 @@ ENDPOINTS = [
         text={"goals": (1000, False)},
         mass_check=_participation_check,
     ),
+    Endpoint(
+        "email_preferences",
+        "mentee",
+        url=lambda w: reverse("notifications:preferences"),
+        valid=lambda w: {"send": [kind.name for kind in optional_kinds()]},
+        choices=("send",),
+        mass_check=lambda w: _no_opt_outs(),
+        more_cases=lambda w: [
+            Case(
+                "a kind that cannot be turned off",
+                {"send": ["flash_meeting_reminder", "flash_meeting_cancelled"]},
+                REJECT,
+            ),
+            Case("an unknown kind", {"send": ["no_such_kind"]}, REJECT),
+            Case("every box unticked", {}, ACCEPT),
+        ],
+    ),
 ]
+
+
+def _no_opt_outs():
+    assert not EmailOptOut.objects.exists()
+
 
 MASS_ASSIGNMENT = {
     "status": "accepted",
@@ -879,6 +906,68 @@ def test_bad_ids_in_urls_are_404():
     assert failures == []
 
 
+def _unsubscribe_tokens(world) -> dict[str, str]:
+    """Tokens the unsubscribe link must refuse, readably: (label: path segment)."""
+    from django.core import signing
+
+    good = make_token(user_id=world.mentee.pk, kind="flash_meeting_reminder")
+    value, stamp, signature = good.split(":")
+    other = make_token(user_id=world.mentor.pk, kind="flash_meeting_reminder").split(":")[0]
+
+    def signed(payload) -> str:
+        return signing.TimestampSigner(salt=UNSUBSCRIBE_SALT).sign_object(payload)
+
+    return {
+        "another person's id, this signature": f"{other}:{stamp}:{signature}",
+        "signature changed": f"{value}:{stamp}:{signature[::-1]}",
+        "time stamp changed": f"{value}:{stamp[:-1]}0:{signature}",
+        "cut short": good[:-3],
+        "no signature": value,
+        "expired (61 days)": aged_unsubscribe_token(
+            user_id=world.mentee.pk, kind="flash_meeting_reminder", days=61
+        ),
+        "signed for another purpose": signing.dumps(
+            {"u": world.mentee.pk, "k": "flash_meeting_reminder"}
+        ),
+        "signed, unknown kind": signed({"u": world.mentee.pk, "k": "no_such_kind"}),
+        "signed, no such person": signed({"u": HUGE, "k": "flash_meeting_reminder"}),
+        "signed, id not a number": signed({"u": "1", "k": "flash_meeting_reminder"}),
+        "signed, a list": signed([world.mentee.pk]),
+        "garbage": "garbage",
+        "colons only": "::",
+        "NUL": "%00",
+        "emoji": "%F0%9F%99%82",
+        "right-to-left": "%E2%80%AEabc",
+        "html": "%3Cb%20onmouseover%3D%22x%22%3Ebold",
+        "10,000 characters": "a" * 10_000,
+        "not UTF-8": "%FF%FE",
+    }
+
+
+def test_tampered_expired_and_garbage_unsubscribe_tokens_are_readable_4xx():
+    world = build_world()
+    failures = []
+    anonymous = Client(enforce_csrf_checks=True)
+    signed_in = Client(enforce_csrf_checks=True)
+    signed_in.force_login(world.mentee)
+    for label, token in _unsubscribe_tokens(world).items():
+        url = f"/notifications/unsubscribe/{token}/"
+        for who, client in (("anonymous", anonymous), ("signed in", signed_in)):
+            for method in ("get", "post"):
+                before = db_snapshot()
+                try:
+                    response = getattr(client, method)(url, {"List-Unsubscribe": "One-Click"})
+                except Exception as error:  # the test client re-raises what would be a 500
+                    failures.append(f"{label} {who} {method}: {type(error).__name__}: {error}")
+                    continue
+                problem = _refusal_problem(response)
+                if problem or response.status_code not in (400, 410):
+                    failures.append(f"{label} {who} {method}: {response.status_code} {problem}")
+                if db_snapshot() != before:
+                    failures.append(f"{label} {who} {method}: the database changed")
+    assert failures == []
+
+
 DIRECTORY_QUERIES = [
     {"page": "abc"},
     {"page": "-1"},
@@ -1039,6 +1128,7 @@ FUZZED = {
     "meeting_accept": ["proposed_time", "location", "video_url"],
     "availability": ["program", "day", "at", "repeat_weeks"],
     "follow_up": ["choice", "policy", "message"],
+    "email_preferences": ["send"],
 }
 
 

@@ -34,6 +34,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from flash_meetings.models import FlashMeeting
+from notifications.tokens import make_token
 from tests.connections.factories import (
     ConnectionFactory,
     ConnectionRequestFactory,
@@ -87,6 +88,10 @@ class Access:
     owner_ok: tuple[int, ...] = (200,)  # what the owner may get back
     foreign_args: object = None  # world -> args mixing in another program's id (404)
     extra: dict = field(default_factory=dict)
+    # The URL itself is the credential (a signed link in an email): whoever holds it gets
+    # through, signed in or not, GET changes nothing, and its POST needs no CSRF token
+    # (RFC 8058 one-click unsubscribe, sent by mail programs).
+    signed_link: bool = False
 
 
 def _slug_mentor(w):
@@ -314,6 +319,16 @@ ACCESS: dict[str, Access] = {
         args=lambda w: [w.ended_meeting.pk],
         denied=_all_but("mentor", "mentee"),
         owner_ok=(200, 302),
+    ),
+    # --- notifications -----------------------------------------------------------------------
+    # One's own email preferences, addressed by the session: no id names another person's.
+    "notifications:preferences": Access(FORM, "mentee", owner_ok=(200, 302)),
+    "notifications:unsubscribe": Access(
+        FORM,
+        "mentee",
+        args=lambda w: [make_token(user_id=w.users["mentee"].pk, kind="flash_meeting_reminder")],
+        signed_link=True,
+        extra={"data": {"List-Unsubscribe": "One-Click"}},
     ),
 }
 
@@ -554,8 +569,14 @@ def test_url_access(name):
 
     # Anonymous visitors are sent to sign in, whatever the method.
     anonymous = _client()
-    assert _is_login_redirect(anonymous.get(url)), f"GET {url} as anonymous"
-    if writes:
+    if access.signed_link:
+        before = db_snapshot()
+        response = anonymous.get(url)
+        assert response.status_code in access.owner_ok, f"GET {url} as anonymous"
+        assert db_snapshot() == before, f"GET {url} as anonymous changed the database"
+    else:
+        assert _is_login_redirect(anonymous.get(url)), f"GET {url} as anonymous"
+    if writes and not access.signed_link:
         before = db_snapshot()
         assert _is_login_redirect(anonymous.post(url, data)), f"POST {url} as anonymous"
         assert db_snapshot() == before, f"POST {url} as anonymous changed the database"
@@ -582,7 +603,11 @@ def test_url_access(name):
         assert db_snapshot() == before
 
     owner = world.users[access.owner]
-    if writes:
+    if access.signed_link:
+        # The one-click POST of a mail program: no session, no CSRF token.
+        response = _client(csrf=True).post(url, data)
+        assert response.status_code in access.owner_ok, f"one-click POST {url}"
+    elif writes:
         # A POST without a CSRF token is refused before the view runs.
         before = db_snapshot()
         response = _client(owner, csrf=True).post(url, data)

@@ -17,3 +17,18 @@ class NotificationFactory(DjangoModelFactory):
     program = factory.SubFactory(ProgramFactory)
     context = factory.LazyFunction(lambda: {"message": "Hello from a test."})
     dedupe_key = factory.Sequence(lambda n: f"test-notification:{n}")
+
+
+def aged_unsubscribe_token(*, user_id: int, kind: str, days: int) -> str:
+    """An unsubscribe token signed as if ``days`` ago (older than 60: expired)."""
+    import time
+
+    from django.core import signing
+
+    from notifications.tokens import SALT, make_token
+
+    class AgedSigner(signing.TimestampSigner):
+        def timestamp(self) -> str:
+            return signing.b62_encode(int(time.time()) - days * 86400)
+
+    return make_token(user_id=user_id, kind=kind, signer=AgedSigner(salt=SALT))
