@@ -319,9 +319,11 @@ def _participation_check(world):
     for membership in Membership.objects.filter(user__in=[world.mentor, world.mentee]):
         assert membership.program_id in (world.program.pk, world.preferred_program.pk)
         assert membership.active and membership.offers_ongoing and membership.offers_one_time
-    assert not Membership.objects.filter(program=world.program, user=world.asking).exclude(
-        goals=""
-    ).exists()
+    assert (
+        not Membership.objects.filter(program=world.program, user=world.asking)
+        .exclude(goals="")
+        .exists()
+    )
 
 
 def _participation_cases(world) -> list[Case]:
