@@ -4,10 +4,10 @@ mentor's ongoing slots (used/limit), which are matching's rule. Every change goe
 same row lock, and the same change history, shown on the membership's page."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from matching import capacity, services
@@ -138,6 +138,17 @@ class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
             membership=membership, settings=membership.program.matching_settings
         )
         return f"{slots.used}/{slots.limit}"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form checked the rules, but a Connect or a settings change may land between
+        # that check and the service's own, under the lock: the service's refusal then
+        # rolls the whole save back (changeform_view runs in one transaction) and is
+        # shown as a message on the page again, never a 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
         if not change:

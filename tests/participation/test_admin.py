@@ -51,3 +51,26 @@ def test_an_admin_change_is_checked_recorded_and_shown(admin_client, superuser, 
     assert change.changed_by == superuser and change.changes["max_ongoing_mentees"]["new"] == "3"
     page = admin_client.get(url).content.decode()
     assert "Change history" in page and "maximum ongoing mentees: — → 3" in page
+
+
+def test_a_refusal_under_the_lock_is_a_message_and_changes_nothing(
+    admin_client, program, monkeypatch
+):
+    """The form's check passed, then the rules changed before the service's own check:
+    the service's refusal rolls the save back and reads as a message, not a 500."""
+    from matching import services
+
+    configure(program, mentor_max_ongoing_mentees=4)
+    membership = MentorMembershipFactory(program=program)
+    url = reverse("admin:mentoring_membership_change", args=[membership.pk])
+    monkeypatch.setattr(services, "membership_check", lambda **kwargs: None)
+
+    response = admin_client.post(
+        url, _data(membership, max_ongoing_mentees="9", headline="Changed"), follow=True
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("4" in m for m in messages), messages
+    membership.refresh_from_db()
+    assert membership.max_ongoing_mentees is None and membership.headline != "Changed"
+    assert not MembershipChange.objects.exists()
