@@ -3,22 +3,23 @@ CSV export."""
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.exports import csv_response
 from surveys import selectors
 from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 
@@ -138,21 +139,12 @@ class AnswerInline(ProgramScopedInlineMixin, admin.TabularInline):
         return False
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_response(responses: QuerySet[SurveyResponse]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    rows = selectors.responses_csv_rows(responses=responses)
+    """Through ``mentoring.exports``, like every export: no cell runs as a formula."""
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return StreamingHttpResponse(
-        (writer.writerow(row) for row in rows),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="survey-responses-{stamp}.csv"'},
+    return csv_response(
+        selectors.responses_csv_rows(responses=responses),
+        filename=f"survey-responses-{stamp}.csv",
     )
 
 
@@ -212,5 +204,12 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         """Every response the change list shows with the same filters, as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            # The change list's own parameters, checked by the change list itself.
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # As the change list answers such a query: back to the list with ?e=1.
+            messages.error(request, gettext("These filters are not valid: nothing was exported."))
+            url = reverse("admin:surveys_surveyresponse_changelist")
+            return HttpResponseRedirect(f"{url}?e=1")
         return _csv_response(changelist.get_queryset(request))

