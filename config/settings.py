@@ -271,24 +271,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
-# Behind DJANGO_TRUSTED_PROXIES reverse proxies (production: one, e.g. nginx with
-# `X-Forwarded-For $proxy_add_x_forwarded_for`), the client is the address the outermost
-# proxy appended: the (N)th entry from the right of X-Forwarded-For. ipware counts the
-# proxies *inside* the header (the last one is REMOTE_ADDR), hence N - 1, and non-strict
-# so that addresses a client put in front of the header are ignored, not trusted.
-# With no proxy, only REMOTE_ADDR counts and a client-sent X-Forwarded-For is ignored.
-TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=1 if PRODUCTION else 0)
-if TRUSTED_PROXIES:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1
-    IPWARE_STRICT = False
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The client's address, which sign-in throttling and the password-reset limit key on, is
+# decided in one place: mentoring/client_address.py. DJANGO_TRUSTED_PROXIES is how many
+# reverse proxies in front of Django append to X-Forwarded-For; the default, 0, trusts
+# none (gunicorn reached directly, as the Dockerfile runs it: a client writes whatever it
+# likes there). Behind a proxy, set it and DJANGO_SECURE_PROXY_SSL_HEADER (README,
+# "Behind a reverse proxy"); `check --deploy` warns when only one of them is set.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "mentoring.client_address.client_address"
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    # Only a proxy that sets X-Forwarded-Proto itself may be believed about https.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MentoringConfig(AppConfig):
     name = "mentoring"
     verbose_name = _("Mentoring")
+
+    def ready(self) -> None:
+        from mentoring import checks  # noqa: F401  (registers the deployment checks)

@@ -7,7 +7,6 @@ links from SITE_URL) instead of Django's direct mail.
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentoring import services
+from mentoring.client_address import client_address
 from mentoring.errors import AccountRefusal, TooManyRequests
 from portal import accounts
 from portal.account_forms import (
@@ -137,7 +137,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         try:
             accounts.password_reset_send(
                 email=form.cleaned_data["email"],
-                client_address=get_client_ip_address(self.request),
+                client_address=client_address(self.request),
             )
         except TooManyRequests as error:
             form.add_error(None, error.message)

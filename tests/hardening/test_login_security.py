@@ -163,27 +163,34 @@ def test_an_admin_lifts_the_lock_in_django_admin(client, ada, superuser):
     assert _attempt(client, "ada", "pw").status_code == 302
 
 
-def _proxy_settings(monkeypatch) -> dict:
+def _proxy_settings(monkeypatch, **env) -> dict:
     production = _settings_with_env(
         monkeypatch,
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="x" * 60,
         DJANGO_ALLOWED_HOSTS="mentoring.example.org",
+        **env,
     )
     return {
         name: production[name]
         for name in production
-        if name.startswith(("AXES_IPWARE_", "IPWARE_"))
+        if name.startswith(("AXES_IPWARE_", "IPWARE_", "AXES_CLIENT_IP"))
+        or name in ("TRUSTED_PROXIES", "SECURE_PROXY_SSL_HEADER")
     }
 
 
-def test_production_trusts_exactly_one_proxy(monkeypatch):
+def test_production_trusts_no_proxy_unless_told(monkeypatch):
+    # gunicorn reached directly (the Dockerfile): X-Forwarded-For is the client's own words.
     values = _proxy_settings(monkeypatch)
-    assert values["AXES_IPWARE_META_PRECEDENCE_ORDER"] == ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    assert values["AXES_IPWARE_PROXY_COUNT"] == 0  # ipware counts proxies inside the header
-    assert values["IPWARE_STRICT"] is False
-    # Development and tests: no proxy, X-Forwarded-For is not looked at.
-    assert settings.AXES_IPWARE_META_PRECEDENCE_ORDER == ("REMOTE_ADDR",)
+    assert values["TRUSTED_PROXIES"] == 0
+    assert "SECURE_PROXY_SSL_HEADER" not in values
+    assert values["AXES_CLIENT_IP_CALLABLE"] == "mentoring.client_address.client_address"
+    assert settings.TRUSTED_PROXIES == 0  # development and tests too
+    behind_nginx = _proxy_settings(
+        monkeypatch, DJANGO_TRUSTED_PROXIES="1", DJANGO_SECURE_PROXY_SSL_HEADER="true"
+    )
+    assert behind_nginx["TRUSTED_PROXIES"] == 1
+    assert behind_nginx["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
 
 
 @axes_on
@@ -193,7 +200,10 @@ def test_behind_one_proxy_the_client_address_is_the_one_the_proxy_saw(monkeypatc
     from axes.helpers import get_client_ip_address
     from django.test import RequestFactory
 
-    with override_settings(**_proxy_settings(monkeypatch)):
+    proxy = _proxy_settings(
+        monkeypatch, DJANGO_TRUSTED_PROXIES="1", DJANGO_SECURE_PROXY_SSL_HEADER="true"
+    )
+    with override_settings(**proxy):
         factory = RequestFactory()
 
         def ip(forwarded):

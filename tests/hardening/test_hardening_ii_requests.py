@@ -1,0 +1,166 @@
+"""Hardening II (issue 16), requests: the client address the throttles key on, over-long
+sign-in names, form posts in a charset nobody can read, caching of signed-in pages and
+inline styles under the Content-Security-Policy."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+SETTINGS_FILE = Path(settings.BASE_DIR) / "config" / "settings.py"
+
+
+def _production_settings(monkeypatch, **env) -> dict:
+    """config/settings.py as a production deployment evaluates it (not installed)."""
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "mentoring.example.org")
+    monkeypatch.delenv("DJANGO_TRUSTED_PROXIES", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(SETTINGS_FILE))
+
+
+def _client_address_settings(values: dict) -> dict:
+    """Every setting that decides whose address a request has."""
+    names = ("TRUSTED_PROXIES", "SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST")
+    return {
+        name: value
+        for name, value in values.items()
+        if name.startswith(("AXES_IPWARE_", "IPWARE_", "AXES_CLIENT_IP")) or name in names
+    }
+
+
+# --- 1. a forged X-Forwarded-For ------------------------------------------------------------------
+
+
+def _sign_in(client, username, password="wrong", **extra):
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+def test_forged_forwarded_for_does_not_get_around_the_lockout_by_default(monkeypatch):
+    """gunicorn reached directly, as the Dockerfile runs it: each attempt claims another
+    address in X-Forwarded-For, and the account still locks after the limit."""
+    UserFactory(username="ada")
+    production = _client_address_settings(_production_settings(monkeypatch))
+    with override_settings(AXES_ENABLED=True, **production):
+        attacker = Client(REMOTE_ADDR="203.0.113.50")
+        for number in range(settings.AXES_FAILURE_LIMIT):
+            response = _sign_in(attacker, "ada", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}")
+            assert response.status_code in (200, 429)
+        right_password = _sign_in(attacker, "ada", "pw", HTTP_X_FORWARDED_FOR="192.0.2.99")
+        assert right_password.status_code == 429
+        assert "_auth_user_id" not in attacker.session
+
+
+def test_forged_forwarded_for_is_not_the_password_reset_clients_address(client):
+    UserFactory(username="ada", email="ada@example.org")
+    client.post(
+        "/accounts/password_reset/",
+        {"email": "ada@example.org"},
+        REMOTE_ADDR="203.0.113.50",
+        HTTP_X_FORWARDED_FOR="192.0.2.1",
+    )
+    from portal.models import PasswordResetRequest
+
+    assert PasswordResetRequest.objects.get().client_address == "203.0.113.50"
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "192.0.2.1", "10.0.0.2"),  # no proxy: the header is the client's invention
+        (1, "", "10.0.0.2"),  # reached past the proxy: no header, the peer itself
+        (1, "198.51.100.7", "198.51.100.7"),
+        (1, "192.0.2.1, 198.51.100.7", "198.51.100.7"),  # what the client wrote is ignored
+        (1, "not-an-ip", "10.0.0.2"),  # a broken proxy: never store garbage
+        (2, "192.0.2.1, 198.51.100.7, 10.0.0.1", "198.51.100.7"),
+        (2, "198.51.100.7", "198.51.100.7"),
+        (1, "fe80::1%eth0", "10.0.0.2"),
+        (1, " 2001:DB8::1 ", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_follows_the_one_setting(proxies, forwarded, expected):
+    from axes.helpers import get_client_ip_address
+    from django.test import RequestFactory
+
+    from mentoring.client_address import client_address
+
+    meta = {"REMOTE_ADDR": "10.0.0.2"}
+    if forwarded:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    request = RequestFactory().get("/", **meta)
+    with override_settings(TRUSTED_PROXIES=proxies):
+        assert client_address(request) == expected
+        assert get_client_ip_address(request) == expected  # django-axes asks the same
+
+
+def _deploy_warnings() -> list[str]:
+    from django.core.checks import run_checks
+
+    return sorted(
+        m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("mentoring.")
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"TRUSTED_PROXIES": 0}, []),
+        ({"TRUSTED_PROXIES": 1}, ["mentoring.W001"]),
+        (
+            {"TRUSTED_PROXIES": 1, "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")},
+            [],
+        ),
+        ({"TRUSTED_PROXIES": 1, "USE_X_FORWARDED_HOST": True}, []),
+        (
+            {"TRUSTED_PROXIES": 0, "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https")},
+            ["mentoring.W002"],
+        ),
+    ],
+)
+def test_check_deploy_warns_when_proxies_are_trusted_but_none_is_declared(overrides, expected):
+    declared = {"SECURE_PROXY_SSL_HEADER": None, "USE_X_FORWARDED_HOST": False, **overrides}
+    with override_settings(**declared):
+        assert _deploy_warnings() == expected
+
+
+def test_check_deploy_passes_for_the_ci_and_compose_setups_and_warns_for_the_old_default(
+    monkeypatch,
+):
+    """`manage.py check --deploy --fail-level WARNING` with production settings: clean as
+    CI runs it, and the old default (one trusted proxy, no proxy declared) is flagged."""
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "ci-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ",
+        "DJANGO_ALLOWED_HOSTS": "mentoring.example.org",
+        "SITE_URL": "https://mentoring.example.org",
+    }
+    command = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    clean = subprocess.run(  # noqa: S603 - our own manage.py
+        command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    assert clean.returncode == 0, clean.stderr
+    old_default = subprocess.run(  # noqa: S603
+        command,
+        cwd=settings.BASE_DIR,
+        env={**env, "DJANGO_TRUSTED_PROXIES": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert old_default.returncode != 0
+    assert "mentoring.W001" in old_default.stderr
