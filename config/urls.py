@@ -3,10 +3,13 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config import views
+from portal.sign_in_forms import AdminSignInForm
 
 admin.site.site_header = _("Mentoring platform administration")
 admin.site.site_title = _("Mentoring admin")
 admin.site.index_title = _("Programs, people and settings")
+# Lengths enforced, so an over-long name is a form error before django-axes sees it.
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

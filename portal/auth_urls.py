@@ -6,10 +6,11 @@ pages are the portal's (product templates; reset email through the outbox)."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from portal.sign_in_forms import SignInForm
 from portal.views import account
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", account.PasswordChangeView.as_view(), name="password_change"),
     path("password_reset/", account.PasswordResetView.as_view(), name="password_reset"),

@@ -164,3 +164,31 @@ def test_check_deploy_passes_for_the_ci_and_compose_setups_and_warns_for_the_old
     )
     assert old_default.returncode != 0
     assert "mentoring.W001" in old_default.stderr
+
+
+# --- 2. over-long sign-in names ----------------------------------------------------------------
+
+
+@override_settings(AXES_ENABLED=True)
+@pytest.mark.parametrize("path", [LOGIN, "/admin/login/"])
+@pytest.mark.parametrize("length", [151, 256, 10_000])
+def test_an_over_long_username_is_a_form_error_not_a_database_error(path, length):
+    from axes.models import AccessAttempt
+
+    UserFactory(username="ada", is_staff=True)  # staff: admin's sign-in takes her too
+    client = Client(raise_request_exception=False)
+    response = client.post(path, {"username": "u" * length, "password": "wrong"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Usernames have at most 150 characters" in page
+    assert not AccessAttempt.objects.exists()  # nothing reached the throttle's table
+    # The form still signs in a real person afterwards (the database is not broken).
+    assert client.post(path, {"username": "ada", "password": "pw"}).status_code == 302
+
+
+def test_an_over_long_password_at_sign_in_is_a_form_error(client):
+    UserFactory(username="ada")
+    response = client.post(LOGIN, {"username": "ada", "password": "p" * 5000})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "Passwords have at most 4096 characters" in response.content.decode()
