@@ -20,3 +20,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("", include("portal.urls")),
 ]
+
+# The error pages, without Django's second CSRF check (config/views.py says why).
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

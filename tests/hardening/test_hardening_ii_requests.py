@@ -192,3 +192,102 @@ def test_an_over_long_password_at_sign_in_is_a_form_error(client):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "Passwords have at most 4096 characters" in response.content.decode()
+
+
+# --- 3. a form POST in a charset nobody can read --------------------------------------------------
+
+BOGUS_BODY = b"username=%FF%FE&password=\xff\xfe&email=\xfe\xff@example.org&display_name=\xff"
+BAD_REQUEST_HEADING = "We could not read that request"
+
+
+def _post_in_charset(client, path, charset="bogus-charset"):
+    """POST a form with its CSRF token, in a charset Django must refuse (RFC 1866: form
+    data is UTF-8): the token is there, the body is unreadable."""
+    client.get(path)
+    token = client.cookies["csrftoken"].value.encode()
+    return client.generic(
+        "POST",
+        path,
+        b"csrfmiddlewaretoken=" + token + b"&" + BOGUS_BODY,
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+
+
+FORMS = [
+    (LOGIN, None),
+    ("/accounts/password_reset/", None),
+    ("/admin/login/", None),
+    ("/account/", "person"),
+    ("/accounts/password_change/", "person"),
+    ("/notifications/preferences/", "person"),
+    ("/admin/mentoring/program/add/", "superuser"),
+    ("/admin/password_change/", "superuser"),
+]
+
+
+def _client_as(who: str | None) -> Client:
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    if who:
+        superuser = who == "superuser"
+        client.force_login(UserFactory(is_staff=superuser, is_superuser=superuser))
+    return client
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "latin-1", "windows-1252"])
+@pytest.mark.parametrize(("path", "who"), FORMS)
+def test_a_form_post_in_a_non_utf8_charset_is_the_400_page(path, who, charset):
+    response = _post_in_charset(_client_as(who), path, charset)
+    assert response.status_code == 400
+    assert BAD_REQUEST_HEADING in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(("path", "who"), FORMS)
+def test_a_charset_python_does_not_know_is_read_as_utf8(path, who):
+    """Django ignores a charset it cannot look up: the body is read as UTF-8, the
+    undecodable bytes become replacement characters, and the form says what is wrong."""
+    response = _post_in_charset(_client_as(who), path, "bogus-charset")
+    assert response.status_code in (200, 302, 400)
+    assert "Server Error" not in response.content.decode()
+
+
+@override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=50, DATA_UPLOAD_MAX_MEMORY_SIZE=10_000)
+@pytest.mark.parametrize(("path", "who"), [(LOGIN, None), ("/account/", "person")])
+@pytest.mark.parametrize(
+    "body", [b"&".join(b"f%d=x" % n for n in range(60)), b"display_name=" + b"x" * 20_000]
+)
+def test_too_many_fields_or_too_large_a_body_is_the_400_page_under_the_csrf_check(path, who, body):
+    client = _client_as(who)
+    client.get(path)
+    token = client.cookies["csrftoken"].value.encode()
+    response = client.generic(
+        "POST",
+        path,
+        b"csrfmiddlewaretoken=" + token + b"&" + body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert BAD_REQUEST_HEADING in response.content.decode()
+
+
+def test_an_unreadable_post_to_no_page_is_a_404_and_to_a_csrf_exempt_view_a_400(client):
+    anonymous = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    missing = anonymous.generic(
+        "POST",
+        "/no-such-page/",
+        BOGUS_BODY,
+        content_type="application/x-www-form-urlencoded; charset=utf-16",
+    )
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()
+    # The one view without CSRF protection reads the body itself (one-click unsubscribe).
+    from notifications.tokens import make_token
+
+    person = UserFactory()
+    token = make_token(user_id=person.pk, kind="flash_meeting_reminder")
+    url = f"/notifications/unsubscribe/{token}/"
+    response = anonymous.generic(
+        "POST", url, BOGUS_BODY, content_type="application/x-www-form-urlencoded; charset=utf-16"
+    )
+    assert response.status_code == 400
+    assert BAD_REQUEST_HEADING in response.content.decode()
