@@ -6,7 +6,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.dates import validate_sane_moment
 from mentoring.models import Program
+from mentoring.validators import validate_plain_text, validate_single_line
 
 
 class AvailabilitySlot(models.Model):
@@ -30,8 +32,8 @@ class AvailabilitySlot(models.Model):
         related_name="availability_slots",
         verbose_name=_("mentor"),
     )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_sane_moment])
+    ends_at = models.DateTimeField(_("ends at"), validators=[validate_sane_moment])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -113,11 +115,17 @@ class FlashMeeting(models.Model):
         related_name="flash_meetings_as_mentee",
         verbose_name=_("mentee"),
     )
-    topic = models.CharField(_("topic"), max_length=200)
-    message = models.TextField(_("message"), blank=True, max_length=2000)
+    topic = models.CharField(_("topic"), max_length=200, validators=[validate_single_line])
+    message = models.TextField(
+        _("message"), blank=True, max_length=2000, validators=[validate_plain_text]
+    )
     # Null while only proposed times exist (a request without a slot).
-    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
-    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    starts_at = models.DateTimeField(
+        _("starts at"), null=True, blank=True, validators=[validate_sane_moment]
+    )
+    ends_at = models.DateTimeField(
+        _("ends at"), null=True, blank=True, validators=[validate_sane_moment]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
     )
@@ -135,14 +143,22 @@ class FlashMeeting(models.Model):
     # The calendar month (first day, in the mentor's zone) the meeting counts in for
     # the mentor's monthly limit: the month of its time, or of the first proposed time.
     counts_in_month = models.DateField(_("counts in month"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("request expires at"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("request expires at"), null=True, blank=True, validators=[validate_sane_moment]
+    )
     counter_proposed_at = models.DateTimeField(
         _("mentor proposed another time at"), null=True, blank=True
     )
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(
+        _("location"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     video_url = models.URLField(_("video link"), max_length=500, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True, max_length=2000)
-    cancel_message = models.TextField(_("cancellation message"), blank=True, max_length=2000)
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, max_length=2000, validators=[validate_plain_text]
+    )
+    cancel_message = models.TextField(
+        _("cancellation message"), blank=True, max_length=2000, validators=[validate_plain_text]
+    )
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -294,8 +310,8 @@ class ProposedTime(models.Model):
         related_name="proposed_times",
         verbose_name=_("meeting"),
     )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_sane_moment])
+    ends_at = models.DateTimeField(_("ends at"), validators=[validate_sane_moment])
     by_mentor = models.BooleanField(_("proposed by the mentor"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -4,7 +4,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.dates import validate_sane_moment
 from mentoring.models import Program
+from mentoring.validators import validate_plain_text
 
 
 class FlashToOngoingPolicy(models.TextChoices):
@@ -275,8 +277,12 @@ class Connection(models.Model):
         related_name="connection",
         verbose_name=_("request"),
     )
-    started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    started_at = models.DateTimeField(
+        _("started at"), default=timezone.now, validators=[validate_sane_moment]
+    )
+    ended_at = models.DateTimeField(
+        _("ended at"), null=True, blank=True, validators=[validate_sane_moment]
+    )
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -285,7 +291,9 @@ class Connection(models.Model):
         related_name="+",
         verbose_name=_("ended by"),
     )
-    end_reason = models.TextField(_("reason for ending"), blank=True, max_length=500)
+    end_reason = models.TextField(
+        _("reason for ending"), blank=True, max_length=500, validators=[validate_plain_text]
+    )
 
     class Meta:
         verbose_name = _("connection")
@@ -367,7 +375,9 @@ class ConnectionRequest(models.Model):
         related_name="connection_requests_sent",
         verbose_name=_("mentee"),
     )
-    message = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    message = models.TextField(
+        _("message"), max_length=MESSAGE_MAX_LENGTH, validators=[validate_plain_text]
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -385,7 +395,9 @@ class ConnectionRequest(models.Model):
     decline_reason = models.CharField(
         _("reason for declining"), max_length=32, choices=DeclineReason.choices, blank=True
     )
-    decline_note = models.TextField(_("note"), blank=True, max_length=500)
+    decline_note = models.TextField(
+        _("note"), blank=True, max_length=500, validators=[validate_plain_text]
+    )
     close_reason = models.CharField(
         _("reason for closing"), max_length=32, choices=CloseReason.choices, blank=True
     )

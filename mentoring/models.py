@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.validators import validate_time_zone
+from mentoring.dates import validate_sane_date
+from mentoring.validators import validate_plain_text, validate_single_line, validate_time_zone
 
 
 class User(AbstractUser):
@@ -16,7 +17,15 @@ class User(AbstractUser):
         _("display name"),
         max_length=150,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("How other people in your programs see you; your full name if blank."),
+    )
+    # AbstractUser's, with one rule more: a name is printed as one line of an email.
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_single_line]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_single_line]
     )
     time_zone = models.CharField(
         _("time zone"),
@@ -50,9 +59,9 @@ class User(AbstractUser):
 
 
 class Program(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_plain_text])
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -83,12 +92,15 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     # Mentor fields (ignored for mentees).
-    headline = models.CharField(_("headline"), max_length=200, blank=True)
-    bio = models.TextField(_("bio"), blank=True)
+    headline = models.CharField(
+        _("headline"), max_length=200, blank=True, validators=[validate_single_line]
+    )
+    bio = models.TextField(_("bio"), blank=True, validators=[validate_plain_text])
     expertise = models.CharField(
         _("expertise"),
         max_length=500,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Comma-separated topics, e.g. “career change, Python, leadership”."),
     )
     max_ongoing_mentees = models.PositiveSmallIntegerField(
@@ -112,6 +124,7 @@ class Membership(models.Model):
         _("not taking new mentees until"),
         null=True,
         blank=True,
+        validators=[validate_sane_date],
         help_text=_(
             "Blank: taking new mentees. From this date on (UTC) the mentor takes new "
             "mentees again; existing mentees and requests are kept."
@@ -124,6 +137,7 @@ class Membership(models.Model):
         _("what I hope to get from the program"),
         blank=True,
         max_length=GOALS_MAX_LENGTH,
+        validators=[validate_plain_text],
         help_text=_("Mentors read this with the mentee's requests."),
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Program
+from mentoring.validators import validate_plain_text, validate_single_line
 
 SHORT_TEXT_MAX_LENGTH = 200
 LONG_TEXT_MAX_LENGTH = 2000
@@ -49,9 +50,17 @@ class Survey(models.Model):
         choices=Role.choices,
         help_text=_("The meeting's mentee or its mentor answers this survey."),
     )
-    title = models.CharField(_("title"), max_length=200, default="Flash Meeting Feedback")
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        default="Flash Meeting Feedback",
+        validators=[validate_single_line],
+    )
     intro = models.TextField(
-        _("introduction"), blank=True, help_text=_("Shown above the questions.")
+        _("introduction"),
+        blank=True,
+        help_text=_("Shown above the questions."),
+        validators=[validate_plain_text],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -96,13 +105,16 @@ class Question(models.Model):
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
     )
-    text = models.CharField(_("question"), max_length=500)
-    help_text = models.CharField(_("hint"), max_length=300, blank=True)
+    text = models.CharField(_("question"), max_length=500, validators=[validate_single_line])
+    help_text = models.CharField(
+        _("hint"), max_length=300, blank=True, validators=[validate_single_line]
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     choices = models.TextField(
         _("choices"),
         blank=True,
         help_text=_("One choice per line; only for the choice kinds."),
+        validators=[validate_plain_text],
     )
     required = models.BooleanField(_("required"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -190,7 +202,7 @@ class Answer(models.Model):
     question_kind = models.CharField(_("kind"), max_length=20, choices=Question.Kind.choices)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     selected = models.JSONField(_("selected choices"), default=list, blank=True)
-    text = models.TextField(_("text"), blank=True)
+    text = models.TextField(_("text"), blank=True, validators=[validate_plain_text])
 
     class Meta:
         verbose_name = _("answer")
