@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from flash_meetings.models import AvailabilitySlot, ProposedTime
 from flash_meetings.services.availability import MAX_REPEAT_WEEKS
-from flash_meetings.timezones import NonexistentLocalTime, format_when, localize_naive, zone_of
+from flash_meetings.timezones import format_when, localize_naive, zone_of
+from mentoring import dates
+from mentoring.validators import validate_plain_text, validate_single_line
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # Dates past this year are refused as typos: a later one would overflow Python's datetime
@@ -58,10 +60,13 @@ class ZoneAwareForm(forms.Form):
         if value is None:
             return None
         try:
+            dates.check_people_date(value, zone=self.zone)
             return localize_naive(value, self.zone)
-        except NonexistentLocalTime as error:
+        except forms.ValidationError as error:
+            self.add_error(name, error)
+        except ValueError as error:  # a skipped wall-clock time, or no UTC instant at all
             self.add_error(name, str(error))
-            return None
+        return None
 
 
 class AvailabilityForm(forms.Form):
@@ -86,16 +91,24 @@ class AvailabilityForm(forms.Form):
         ]
 
     def clean_day(self):
-        return _refuse_far_future(self.cleaned_data["day"])
+        day = _refuse_far_future(self.cleaned_data["day"])
+        # The mentor's own today: all the memberships offered are the signed-in mentor's.
+        owner = next(iter(self.memberships.values()), None)
+        dates.check_people_date(day, zone=zone_of(owner.user) if owner else None)
+        return day
 
     def membership(self):
         return self.memberships[self.cleaned_data["program"]]
 
 
 class RequestForm(ZoneAwareForm):
-    topic = forms.CharField(label=_("Topic"), max_length=200)
+    topic = forms.CharField(label=_("Topic"), max_length=200, validators=[validate_single_line])
     message = forms.CharField(
-        label=_("Message (optional)"), max_length=2000, required=False, widget=forms.Textarea
+        label=_("Message (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
+        validators=[validate_plain_text],
     )
     slot = forms.ModelChoiceField(
         queryset=AvailabilitySlot.objects.none(),
@@ -142,7 +155,12 @@ class AcceptForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    location = forms.CharField(label=_("Location (optional)"), max_length=200, required=False)
+    location = forms.CharField(
+        label=_("Location (optional)"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
     video_url = forms.URLField(
         label=_("Video link (optional)"),
         max_length=500,
@@ -172,7 +190,12 @@ class AcceptForm(forms.Form):
 
 class ProposeForm(ZoneAwareForm):
     starts_at = LocalDateTimeField(label=_("Another time"))
-    location = forms.CharField(label=_("Location (optional)"), max_length=200, required=False)
+    location = forms.CharField(
+        label=_("Location (optional)"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
     video_url = forms.URLField(
         label=_("Video link (optional)"),
         max_length=500,
@@ -189,13 +212,19 @@ class ProposeForm(ZoneAwareForm):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for declining"), max_length=2000, widget=forms.Textarea
+        label=_("Reason for declining"),
+        max_length=2000,
+        widget=forms.Textarea,
+        validators=[validate_plain_text],
     )
 
 
 class CancelForm(forms.Form):
     message = forms.CharField(
-        label=_("Message to the other person"), max_length=2000, widget=forms.Textarea
+        label=_("Message to the other person"),
+        max_length=2000,
+        widget=forms.Textarea,
+        validators=[validate_plain_text],
     )
 
 

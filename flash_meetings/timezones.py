@@ -14,15 +14,28 @@ class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change in that zone."""
 
 
+class UnrepresentableTime(ValueError):
+    """A date at the edge of the calendar (year 1 east of UTC, year 9999 west of it) that
+    has no UTC instant Python can hold: converting it raises ``OverflowError``."""
+
+
 def make_aware_in(day: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time in ``zone``.
 
     An ambiguous time (clocks going back) is its first occurrence; a time that does not
-    exist (clocks going forward) is refused.
+    exist (clocks going forward) is refused, and so is one with no UTC instant (year 1
+    east of UTC, year 9999 west of it): both are ``ValueError``s with a message to show.
     """
     local = datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone).replace(fold=0)
-    as_utc = local.astimezone(UTC)
-    if as_utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+    try:
+        as_utc = local.astimezone(UTC)
+        round_trip = as_utc.astimezone(zone)
+    except (OverflowError, ValueError) as error:
+        raise UnrepresentableTime(
+            _("%(day)s is outside the calendar we can work with; please pick another date.")
+            % {"day": day.isoformat()}
+        ) from error
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise NonexistentLocalTime(
             _("%(time)s does not exist on %(day)s in %(zone)s (the clocks change that day).")
             % {"time": at.strftime("%H:%M"), "day": day.isoformat(), "zone": when.zone_name(zone)}
@@ -33,7 +46,13 @@ def make_aware_in(day: date, at: time, zone: zoneinfo.ZoneInfo) -> datetime:
 def localize_naive(value: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     """A naive datetime from a form, read as wall-clock time in ``zone``."""
     if timezone.is_aware(value):
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as error:
+            raise UnrepresentableTime(
+                _("%(day)s is outside the calendar we can work with; please pick another date.")
+                % {"day": value.date().isoformat()}
+            ) from error
     return make_aware_in(value.date(), value.time(), zone)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring import zones
 from mentoring.models import User
+from mentoring.validators import validate_single_line
 
 PASSWORD_MAX_LENGTH = 4096
 
@@ -24,6 +25,7 @@ class ProfileForm(forms.Form):
         label=_("Name shown to others"),
         required=False,
         max_length=User._meta.get_field("display_name").max_length,
+        validators=[validate_single_line],
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import ConnectionRequest
+from mentoring import dates, when
 from mentoring.models import Membership
+from mentoring.validators import validate_plain_text, validate_single_line
 
 
 class DirectorySearchForm(forms.Form):
@@ -28,6 +30,7 @@ class ConnectionRequestForm(forms.Form):
         max_length=ConnectionRequest.MESSAGE_MAX_LENGTH,
         help_text=_("A few sentences: what you would like help with and why this mentor."),
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[validate_plain_text],
         error_messages={"required": _("Write a short message to the mentor.")},
     )
 
@@ -43,6 +46,7 @@ class DeclineForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_plain_text],
     )
 
 
@@ -52,6 +56,7 @@ class EndConnectionForm(forms.Form):
         max_length=500,
         help_text=_("A short reason; the other person reads it in their email."),
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_plain_text],
         error_messages={"required": _("Say in a few words why the connection ends.")},
     )
 
@@ -111,17 +116,24 @@ class MentorParticipationForm(forms.Form):
             "requests waiting for you stay as they are."
         ),
     )
-    headline = forms.CharField(label=_("Headline (optional)"), required=False, max_length=200)
+    headline = forms.CharField(
+        label=_("Headline (optional)"),
+        required=False,
+        max_length=200,
+        validators=[validate_single_line],
+    )
     bio = forms.CharField(
         label=_("About you (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[validate_plain_text],
     )
     expertise = forms.CharField(
         label=_("Expertise (optional)"),
         required=False,
         max_length=500,
+        validators=[validate_single_line],
         help_text=_("Topics separated by commas, e.g. “career change, Python, leadership”."),
     )
 
@@ -178,6 +190,11 @@ class MentorParticipationForm(forms.Form):
             raise forms.ValidationError(
                 _("Choose a date after today, or leave it blank to take new mentees now.")
             )
+        if value is not None and value > dates.latest_for_people(today_utc()):
+            raise forms.ValidationError(
+                _("Choose a date at most two years ahead (until %(latest)s).")
+                % {"latest": when.day(dates.latest_for_people(today_utc()))}
+            )
         return value
 
     @classmethod
@@ -222,6 +239,7 @@ class MenteeParticipationForm(forms.Form):
         required=False,
         max_length=Membership.GOALS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[validate_plain_text],
         help_text=_("Mentors read this with the requests you send them."),
     )
 

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from mentoring.validators import validate_plain_text, validate_single_line
 from surveys.models import (
     LONG_TEXT_MAX_LENGTH,
     RATING_MAX,
@@ -74,6 +75,7 @@ def _field_for(question: Question) -> forms.Field:
     return forms.CharField(
         max_length=LONG_TEXT_MAX_LENGTH if long else SHORT_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}) if long else forms.TextInput,
+        validators=[validate_plain_text if long else validate_single_line],
         error_messages={"required": REQUIRED, "max_length": TOO_LONG},
         **common,
     )

@@ -18,6 +18,7 @@ from flash_meetings.services.follow_up import default_request_message
 from matching import eligibility
 from matching.models import ConnectionRequest, FlashToOngoingPolicy
 from mentoring.errors import DomainError
+from mentoring.validators import validate_plain_text
 
 Choice = FlashMeeting.FollowUpChoice
 
@@ -31,6 +32,7 @@ class FollowUpForm(forms.Form):
         required=False,
         max_length=ConnectionRequest.MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_plain_text],
     )
 
 

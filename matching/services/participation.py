@@ -15,7 +15,8 @@ Rules (checked again here, whatever the form said):
   ``MatchingSettings.mentor_max_ongoing_mentees`` (blank: no cap);
 * ``max_flash_meetings_per_month``: 0 up to
   ``MatchingSettings.mentor_max_flash_meetings_per_month`` (blank: no cap);
-* ``paused_until``: blank, or a date after today (UTC): "not taking new mentees until"
+* ``paused_until``: blank, or a date after today (UTC) and at most two years ahead
+  (``mentoring.dates``): "not taking new mentees until"
   that date, taking them again from it (``capacity.mentor_paused``);
 * lowering a limit, pausing or no longer offering ongoing mentoring keeps every existing
   connection and pending request: those go on with their normal life.
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 from matching import capacity
 from matching.errors import ParticipationRefused
 from matching.models import MatchingSettings, MembershipChange
-from mentoring import when
+from mentoring import dates, when
 from mentoring.errors import NotAllowed
 from mentoring.models import Membership, User
 
@@ -127,6 +128,13 @@ def membership_check(
                 _("Choose a date after today, or leave it blank to take new mentees now."),
                 field="paused_until",
                 code="pause_in_the_past",
+            )
+        if value is not None and value > dates.latest_for_people(today):
+            raise ParticipationRefused(
+                _("Choose a date at most two years ahead (until %(latest)s).")
+                % {"latest": when.day(dates.latest_for_people(today))},
+                field="paused_until",
+                code="pause_too_far_ahead",
             )
     limits = {"headline": 200, "expertise": 500, "bio": BIO_MAX_LENGTH}
     limits["goals"] = Membership.GOALS_MAX_LENGTH
