@@ -186,6 +186,8 @@ class Endpoint:
     url: Callable[[SimpleNamespace], str]
     valid: Callable[[SimpleNamespace], dict]
     text: dict[str, tuple[int, bool]] = field(default_factory=dict)  # name: (max, required)
+    # Text fields of one line (a name, a topic): CR/LF and control characters refused.
+    single_line: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     ids: dict[str, Callable] = field(default_factory=dict)  # name: world -> foreign id
     datetimes: tuple[str, ...] = ()
@@ -366,6 +368,7 @@ ENDPOINTS = [
         url=lambda w: reverse("portal:account"),
         valid=lambda w: {"display_name": "Elif D.", "time_zone": "Europe/Paris"},
         text={"display_name": (150, False)},
+        single_line=("display_name",),
         choices=("time_zone",),
         mass_check=_profile_check,
         more_cases=lambda w: [
@@ -503,6 +506,7 @@ ENDPOINTS = [
         url=lambda w: reverse("flash_meetings:request", args=[w.mentor_membership.pk]),
         valid=lambda w: {"topic": "Moving into product", "message": "Hello!", "slot": w.slot.pk},
         text={"topic": (200, True), "message": (2000, False)},
+        single_line=("topic",),
         ids={"slot": lambda w: w.foreign_slot.pk},
         datetimes=("proposed_1",),
         mass_check=_meeting_check,
@@ -532,6 +536,7 @@ ENDPOINTS = [
             "video_url": "https://meet.example.org/abc-def",
         },
         text={"location": (200, False)},
+        single_line=("location",),
         ids={"proposed_time": lambda w: w.foreign_proposal.pk},
         urls=("video_url",),
         more_cases=lambda w: [
@@ -544,6 +549,7 @@ ENDPOINTS = [
         url=lambda w: reverse("flash_meetings:propose", args=[w.requested.pk]),
         valid=lambda w: {"starts_at": _when(8), "video_url": "https://meet.example.org/x"},
         text={"location": (200, False)},
+        single_line=("location",),
         datetimes=("starts_at",),
         urls=("video_url",),
     ),
@@ -650,6 +656,7 @@ ENDPOINTS = [
             "expertise": "product, hiring",
         },
         text={"headline": (200, False), "bio": (2000, False), "expertise": (500, False)},
+        single_line=("headline", "expertise"),
         ints={"max_flash_meetings_per_month": (0, 10)},  # the program's default cap
         datetimes=("paused_until",),
         mass_check=_participation_check,
@@ -724,7 +731,11 @@ def cases_for(endpoint: Endpoint, world) -> list[Case]:
             Case(f"{name} right-to-left", with_(name, RTL), ACCEPT),
             Case(f"{name} combining", with_(name, COMBINING), ACCEPT),
             Case(f"{name} html", with_(name, HTML), ACCEPT),
-            Case(f"{name} CR/LF", with_(name, CRLF), ACCEPT),
+            Case(
+                f"{name} CR/LF",
+                with_(name, CRLF),
+                REJECT if name in endpoint.single_line else ACCEPT,
+            ),
         ]
         if required:
             cases += [
