@@ -1,8 +1,10 @@
 import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import has_vary_header, patch_cache_control
 
 
 class UserTimeZoneMiddleware:
@@ -22,3 +24,28 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: private, no-store`` on every response that may carry one person's
+    data: a shared cache (a proxy, a CDN) must never keep it and hand it to someone else,
+    and a browser need not keep it on disk.
+
+    That is every response to a request carrying a session cookie, and every response
+    that varies on the cookie (the session was read, which is how anyone learns who is
+    signed in, or the page holds a CSRF token). A view that set its own Cache-Control
+    keeps it (admin's ``never_cache``); static files never get here (WhiteNoise answers
+    them first, with their long cache). Sits outside the session and CSRF middleware, so
+    it sees the ``Vary`` they add.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or has_vary_header(response, "Cookie"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

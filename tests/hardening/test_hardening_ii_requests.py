@@ -291,3 +291,56 @@ def test_an_unreadable_post_to_no_page_is_a_404_and_to_a_csrf_exempt_view_a_400(
     )
     assert response.status_code == 400
     assert BAD_REQUEST_HEADING in response.content.decode()
+
+
+# --- 4. signed-in pages are not for shared caches ------------------------------------------------
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Cache-Control", "").split(",") if part}
+
+
+def _signed_in_pages() -> list[str]:
+    from tests.hardening.test_url_access import ACCESS, FORM, PAGE
+
+    return sorted(name for name, access in ACCESS.items() if access.kind in (PAGE, FORM))
+
+
+@pytest.mark.parametrize("name", _signed_in_pages())
+def test_every_signed_in_page_says_private_no_store(name):
+    """Walks the access walker's table (tests/hardening/test_url_access.py): each page a
+    person opens signed in, opened by the person it belongs to."""
+    from django.urls import reverse
+
+    from tests.hardening.test_url_access import ACCESS, build_world
+
+    access = ACCESS[name]
+    world = build_world()
+    url = reverse(name, args=access.args(world) if access.args else None)
+    client = Client()
+    client.force_login(world.users[access.owner])
+    response = client.get(url)
+    assert response.status_code < 500, url
+    assert {"private", "no-store"} <= _cache_control(response), (url, response.get("Cache-Control"))
+
+
+def test_pages_with_a_session_or_a_form_token_are_private_too(client):
+    for path in (LOGIN, "/accounts/password_reset/", "/no-such-page/"):
+        response = client.get(path)
+        assert {"no-store"} <= _cache_control(response), path
+    # Admin's own (never_cache) header is kept as it is.
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = admin.get("/admin/")
+    assert "no-cache" in _cache_control(response) and "private" in _cache_control(response)
+
+
+@override_settings(WHITENOISE_USE_FINDERS=True)  # WhiteNoise serves from static/, no collectstatic
+def test_static_files_keep_their_own_cache_header_even_signed_in():
+    client = Client()  # built under the override: WhiteNoise reads its settings once
+    client.force_login(UserFactory())
+    response = client.get("/static/css/site.css")
+    assert response.status_code == 200
+    assert "no-store" not in _cache_control(response)
+    assert "private" not in _cache_control(response)
+    assert "max-age" in response["Cache-Control"]
