@@ -58,6 +58,9 @@ class NotificationAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # rows are written by services, never by hand
 
@@ -94,7 +97,8 @@ class NotificationAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         rendered = self._rendered(notification)
         if isinstance(rendered, Exception):
             return _("Cannot render: %(error)s") % {"error": rendered}
-        return format_html('<pre style="white-space: pre-wrap; margin: 0;">{}</pre>', rendered.text)
+        # Styled by static/css/admin.css: the policy blocks inline style attributes.
+        return format_html('<pre class="notification-text">{}</pre>', rendered.text)
 
     @admin.display(description=_("attachments"))
     def attachment_names(self, notification: Notification) -> str:

@@ -81,3 +81,20 @@ def test_site_pages_load_their_css_and_run_nothing_inline(page, live_server, pro
     page.wait_for_timeout(200)
     assert page.evaluate("window.inlineRan === undefined")
     assert len(violations) >= 2, violations
+
+
+def test_the_notification_admin_page_is_styled_without_an_inline_style(
+    page, live_server, superuser, program
+):
+    """The rendered email text on a notification's admin page wraps as the recipient sees
+    it, styled from static/css/admin.css (an inline style attribute would be blocked)."""
+    from tests.notifications.factories import NotificationFactory
+
+    notification = NotificationFactory(program=program, status="failed")
+    violations = _watch_csp(page)
+    url = f"/admin/notifications/notification/{notification.pk}/change/"
+    sign_in(page, live_server, superuser.username, next_url=url)
+    text = page.locator("pre.notification-text")
+    expect(text).to_be_visible()
+    assert text.evaluate("element => getComputedStyle(element).whiteSpace") == "pre-wrap"
+    assert violations == []

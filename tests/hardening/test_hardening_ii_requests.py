@@ -4,6 +4,7 @@ inline styles under the Content-Security-Policy."""
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
+from tests.admin_scoping.conftest import _module_world  # noqa: F401 (a fixture)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -344,3 +346,72 @@ def test_static_files_keep_their_own_cache_header_even_signed_in():
     assert "no-store" not in _cache_control(response)
     assert "private" not in _cache_control(response)
     assert "max-age" in response["Cache-Control"]
+
+
+# --- 5. no inline style or script in admin pages ----------------------------------------------
+
+INLINE_IN_HTML = [
+    (re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I), "script"),
+    (re.compile(r"<style", re.I), "<style>"),
+    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
+    (re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I), "event handler attribute"),
+    (re.compile(r"href=[\"']javascript:", re.I), "javascript: URL"),
+]
+
+
+def _inline(html: str) -> list[str]:
+    found = []
+    for pattern, what in INLINE_IN_HTML:
+        for match in pattern.finditer(html):
+            found.append(f"{what}: {html[max(0, match.start() - 60) : match.end() + 60]!r}")
+    return found
+
+
+def _admin_models() -> list[str]:
+    from django.contrib import admin
+
+    return sorted(model._meta.label_lower for model in admin.site._registry)
+
+
+@pytest.fixture
+def scoping_world(_module_world, db):  # noqa: F811
+    """tests/admin_scoping's world: two programs, an object of every kind in each."""
+    return _module_world
+
+
+@pytest.mark.parametrize("label", _admin_models())
+def test_admin_changelist_and_change_page_have_nothing_inline_for_the_policy_to_block(
+    client, scoping_world, label
+):
+    """Every registered admin, as a superuser, in the admin scoping world (an object of
+    every kind): the change list and each object's change page (read-only ones too)."""
+    from django.urls import reverse
+
+    app_label, model_name = label.split(".")
+    client.force_login(scoping_world.superuser)
+    urls = [reverse(f"admin:{app_label}_{model_name}_changelist")]
+    for pk in sorted(scoping_world.alpha.pks(label))[:2]:
+        urls.append(reverse(f"admin:{app_label}_{model_name}_change", args=[pk]))
+    add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    assert add.status_code in (200, 403)  # 403: rows only services write
+    if add.status_code == 200:
+        assert _inline(add.content.decode()) == [], f"{label} add page"
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _inline(response.content.decode()) == [], url
+
+
+def test_the_notification_text_is_styled_from_the_admin_stylesheet(client, scoping_world):
+    from django.urls import reverse
+
+    from notifications.models import Notification
+
+    client.force_login(scoping_world.superuser)
+    notification = Notification.objects.filter(program=scoping_world.alpha.program).first()
+    page = client.get(reverse("admin:notifications_notification_change", args=[notification.pk]))
+    html = page.content.decode()
+    assert '<pre class="notification-text">' in html
+    assert 'href="/static/css/admin.css"' in html
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "admin.css").read_text()
+    assert ".notification-text" in css and "pre-wrap" in css
