@@ -35,6 +35,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 
+from mentoring.admin_input import AdminInputGuardMixin, CheckedWidgetsMixin
 from mentoring.models import Membership, Program, ProgramAdministrator, User
 
 _CACHE_ATTRIBUTE = "_administered_program_ids"
@@ -134,7 +135,7 @@ def program_path_for(model: type[Model], admin_site: admin.AdminSite | None = No
     return "program"
 
 
-class _ScopedFormfieldsMixin:
+class _ScopedFormfieldsMixin(CheckedWidgetsMixin):
     """Foreign-key choices (select, raw id, autocomplete) limited to the admin's scope."""
 
     def scoped(self, request: HttpRequest, qs: QuerySet) -> QuerySet:
@@ -203,7 +204,7 @@ def _keeping_current_choices(form_class: type[forms.BaseForm]) -> type[forms.Bas
     return KeepingCurrentChoices
 
 
-class ProgramScopedAdminMixin(_ScopedFormfieldsMixin):
+class ProgramScopedAdminMixin(AdminInputGuardMixin, _ScopedFormfieldsMixin):
     """Put first in a ``ModelAdmin``'s bases; set ``program_path`` when the model's
     program is not its ``program`` field. ``Program`` and ``User`` need no path."""
 

@@ -221,6 +221,8 @@ BAD_FILTERS = [
     {"no_such_field": "1"},
     {"version__exact": "x", "survey__program__id__exact": "-1x"},
     {"submitted_at__year": "0"},
+    {"submitted_at__year": "9999", "submitted_at__month": "12"},
+    {"flash_meeting__topic__exact": "a\x00b"},
     {"submitted_at__gte": "not a date"},
     {"respondent__password__startswith": "pbkdf2"},
 ]
