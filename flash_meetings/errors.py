@@ -79,3 +79,9 @@ class OfferNoLongerAvailable(FollowUpError):
 class OfferChanged(FollowUpError):
     """Between page load and click, the program switched the policy: the mentee must
     see what "yes" now means before it happens."""
+
+
+class ConnectionNotOpen(FlashMeetingError):
+    """A meeting within a connection: only its mentee, with its mentor, while it is active."""
+
+    status_code = 409

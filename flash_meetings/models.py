@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching.models import Connection
 from mentoring.dates import validate_sane_moment
 from mentoring.models import Program
 from mentoring.validators import validate_plain_text, validate_single_line
@@ -132,6 +133,16 @@ class FlashMeeting(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Set for a meeting within an ongoing connection (issue 17): the same machinery and
+    # states, but it counts against no one-time limit and has no follow-up.
+    connection = models.ForeignKey(
+        Connection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("connection"),
+    )
     slot = models.ForeignKey(
         AvailabilitySlot,
         on_delete=models.SET_NULL,
@@ -277,7 +288,17 @@ class FlashMeeting(models.Model):
         """The mentee still has to answer the follow-up: the meeting is over and no
         choice is recorded. "My meetings" and the dashboard both follow this one rule
         (the dashboard's statement, ``queries.dashboard_meetings``, says it in SQL)."""
-        return self.is_over(now) and not self.follow_up_choice
+        return self.is_over(now) and not self.follow_up_choice and self.connection_id is None
+
+    @property
+    def in_connection(self) -> bool:
+        """A meeting within an ongoing connection, not a one-time flash meeting."""
+        return self.connection_id is not None
+
+    @property
+    def kind_label(self) -> str:
+        """What people call it: a flash meeting, or a mentoring meeting in a connection."""
+        return _("Mentoring meeting") if self.in_connection else _("Flash meeting")
 
     @property
     def status_key(self) -> str:

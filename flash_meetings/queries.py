@@ -51,7 +51,7 @@ JOIN {program} p ON p.id = m.program_id
 JOIN {settings} s ON s.program_id = p.id
 JOIN {user} u ON u.id = m.mentor_id
 {terms_join}
-WHERE m.id = %(meeting)s AND m.mentee_id = %(mentee)s
+WHERE m.id = %(meeting)s AND m.mentee_id = %(mentee)s AND m.connection_id IS NULL
 {lock}
 """
 
@@ -60,8 +60,9 @@ def follow_up_meeting(
     *, meeting_id: int, mentee_id: int, for_update: bool = False
 ) -> tuple[FlashMeeting, tuple, tuple] | None:
     """(meeting, the mentor's terms, the pair's counts) if the meeting is
-    ``mentee_id``'s: the meeting with ``program``, ``program.matching_settings`` and
-    ``mentor`` attached (its password hash left out); the terms as
+    ``mentee_id``'s and not one within a connection (those have no follow-up): the
+    meeting with ``program``, ``program.matching_settings`` and ``mentor`` attached
+    (its password hash left out); the terms as
     ``capacity.MentorTerms``'s values (all None when the mentor has no mentor
     membership); the counts as ``capacity.PairCounts``'s. ``for_update`` locks the
     meeting's row (that row only) until the transaction ends, where the database can."""
@@ -120,7 +121,7 @@ JOIN {user} te ON te.id = m.mentee_id
 WHERE (m.mentor_id = %(user)s OR m.mentee_id = %(user)s)
   AND m.status IN ({held})
   AND CASE WHEN m.ends_at <= %(now)s
-      THEN m.mentee_id = %(user)s AND m.follow_up_choice = ''
+      THEN m.mentee_id = %(user)s AND m.follow_up_choice = '' AND m.connection_id IS NULL
       ELSE m.status = '{scheduled}' AND m.ends_at > %(now)s
   END
 ORDER BY m.starts_at, m.id

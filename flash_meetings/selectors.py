@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,3 +264,37 @@ def profile_section(
         open_slot_count=count,
         mentor_membership=mentor_membership,
     )
+
+
+CONNECTION_MEETINGS_SHOWN = 5
+
+
+@dataclass
+class ConnectionMeetings:
+    """The meetings within one connection, as its page lists them."""
+
+    upcoming: list[FlashMeeting]
+    past: list[FlashMeeting]
+    more_past: bool
+
+
+def connection_meetings(
+    *, connection_id: int, now: datetime | None = None, limit: int = CONNECTION_MEETINGS_SHOWN
+) -> ConnectionMeetings:
+    """The connection's requested and scheduled meetings still ahead (soonest first),
+    and its others (newest first), at most ``limit`` of each: two queries, however many
+    there are."""
+    now = now or timezone.now()
+    meetings = FlashMeeting.objects.filter(connection_id=connection_id).only(
+        "topic", "status", "starts_at", "ends_at", "counter_proposed_at"
+    )
+    ahead = Q(status=FlashMeeting.Status.REQUESTED) | Q(
+        status=FlashMeeting.Status.SCHEDULED, ends_at__gt=now
+    )
+    upcoming = list(
+        meetings.filter(ahead).order_by(F("starts_at").asc(nulls_last=True), "pk")[:limit]
+    )
+    past = list(
+        meetings.exclude(ahead).order_by(F("starts_at").desc(nulls_last=True), "-pk")[: limit + 1]
+    )
+    return ConnectionMeetings(upcoming=upcoming, past=past[:limit], more_past=len(past) > limit)

@@ -10,6 +10,11 @@ urlpatterns = [
     path("availability/", availability.availability, name="availability"),
     path("availability/<int:slot_id>/remove/", availability.slot_remove, name="slot_remove"),
     path("request/<int:membership_id>/", meetings.request_meeting, name="request"),
+    path(
+        "connection/<int:connection_id>/request/",
+        meetings.request_in_connection,
+        name="request_in_connection",
+    ),
     path("<int:meeting_id>/", meetings.detail, name="detail"),
     path("<int:meeting_id>/invite.ics", meetings.ics, name="ics"),
     path("<int:meeting_id>/accept/", meetings.accept, name="accept"),

@@ -75,6 +75,7 @@ def check_monthly_limit(
         mentor_id=mentor_membership.user_id,
         status__in=FlashMeeting.ACTIVE_STATUSES,
         counts_in_month=month,
+        connection__isnull=True,  # meetings within a connection count against no limit
     )
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)

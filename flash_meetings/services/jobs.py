@@ -69,10 +69,14 @@ def flash_meetings_send_reminders(*, now: datetime | None = None) -> int:
 
 
 def flash_meetings_send_follow_ups(*, now: datetime | None = None) -> int:
-    """Once a meeting is over, send its mentee the follow-up email, once."""
+    """Once a flash meeting is over, send its mentee the follow-up email, once (a
+    meeting within a connection has no follow-up)."""
     now = now or timezone.now()
     due = FlashMeeting.objects.filter(
-        status__in=FlashMeeting.HELD_STATUSES, ends_at__lte=now, follow_up_sent_at__isnull=True
+        status__in=FlashMeeting.HELD_STATUSES,
+        ends_at__lte=now,
+        follow_up_sent_at__isnull=True,
+        connection__isnull=True,
     ).values_list("pk", flat=True)
     sent = 0
     for pk in list(due):

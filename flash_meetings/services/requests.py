@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from flash_meetings.errors import (
     BadRequest,
+    ConnectionNotOpen,
     InvalidTransition,
     NotAllowed,
     PendingLimitReached,
@@ -33,6 +34,7 @@ from flash_meetings.services.common import (
     slot_is_booked,
 )
 from flash_meetings.timezones import format_for
+from matching.models import Connection
 from matching.services.pairs import lock_pair_memberships
 from mentoring.models import Membership, User
 
@@ -48,8 +50,14 @@ def flash_meeting_request(
     message: str = "",
     slot: AvailabilitySlot | None = None,
     proposed_starts: list[datetime] | tuple[datetime, ...] = (),
+    connection: Connection | None = None,
 ) -> FlashMeeting:
-    """A mentee asks a mentor for a flash meeting: an open slot, or up to three times."""
+    """A mentee asks a mentor for a flash meeting: an open slot, or up to three times.
+
+    With ``connection``, a meeting within that ongoing connection (its mentee asks its
+    mentor while it is active): the same request, but it counts against neither the
+    pending nor the monthly one-time limit, needs no one-time offer, and never gets
+    the follow-up."""
     program = mentor_membership.program
     mentor = mentor_membership.user
     if mentor.pk == mentee.pk:
@@ -63,7 +71,22 @@ def flash_meeting_request(
     mentor_membership = active_membership(program=program, user=mentor, role=Membership.Role.MENTOR)
     active_membership(program=program, user=mentee, role=Membership.Role.MENTEE)
     settings = matching_settings_of(program)
-    check_offers_one_time(settings=settings, membership=mentor_membership)
+    if connection is not None:
+        connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        if (
+            connection.mentee_id != mentee.pk
+            or connection.mentor_id != mentor.pk
+            or connection.program_id != program.pk
+        ):
+            raise ConnectionNotOpen(
+                _("Only the mentee of this connection can ask its mentor for a meeting.")
+            )
+        if connection.status != Connection.Status.ACTIVE:
+            raise ConnectionNotOpen(
+                _("This connection has ended, so no new meetings can be requested in it.")
+            )
+    else:
+        check_offers_one_time(settings=settings, membership=mentor_membership)
     now = timezone.now()
     length = timedelta(minutes=settings.meeting_length_minutes)
 
@@ -94,9 +117,12 @@ def flash_meeting_request(
         starts_at = ends_at = None
 
     pending = FlashMeeting.objects.filter(
-        program=program, mentee=mentee, status=FlashMeeting.Status.REQUESTED
+        program=program,
+        mentee=mentee,
+        status=FlashMeeting.Status.REQUESTED,
+        connection__isnull=True,
     ).count()
-    if pending >= settings.max_pending_meeting_requests_per_mentee:
+    if connection is None and pending >= settings.max_pending_meeting_requests_per_mentee:
         raise PendingLimitReached(
             _(
                 "You already have %(count)s meeting requests waiting for an answer, the most "
@@ -104,8 +130,11 @@ def flash_meeting_request(
             )
             % {"count": pending}
         )
-    month = month_of(mentor=mentor, starts_at=starts_at or times[0])
-    check_monthly_limit(mentor_membership=mentor_membership, month=month)
+    # A meeting within a connection counts in no month (``counts_in_month`` stays null).
+    month = None
+    if connection is None:
+        month = month_of(mentor=mentor, starts_at=starts_at or times[0])
+        check_monthly_limit(mentor_membership=mentor_membership, month=month)
 
     try:
         with transaction.atomic():
@@ -113,6 +142,7 @@ def flash_meeting_request(
                 program=program,
                 mentor=mentor,
                 mentee=mentee,
+                connection=connection,
                 topic=topic,
                 message=message.strip(),
                 slot=slot,
@@ -169,9 +199,13 @@ def _schedule(
             _("%(name)s already has a meeting at that time; propose another time instead.")
             % {"name": meeting.mentor.name}
         )
-    month = month_of(mentor=meeting.mentor, starts_at=starts_at)
-    if month != meeting.counts_in_month:
-        check_monthly_limit(mentor_membership=mentor_membership, month=month, exclude_pk=meeting.pk)
+    month = None
+    if meeting.connection_id is None:  # a meeting in a connection counts in no month
+        month = month_of(mentor=meeting.mentor, starts_at=starts_at)
+        if month != meeting.counts_in_month:
+            check_monthly_limit(
+                mentor_membership=mentor_membership, month=month, exclude_pk=meeting.pk
+            )
     meeting.status = FlashMeeting.Status.SCHEDULED
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.counts_in_month = month

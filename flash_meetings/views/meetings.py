@@ -24,7 +24,7 @@ from flash_meetings.forms import (
 )
 from flash_meetings.ics import meeting_calendar
 from flash_meetings.models import FlashMeeting
-from matching.models import MatchingSettings
+from matching.models import Connection, MatchingSettings
 from mentoring.errors import DomainError
 from mentoring.models import Membership
 
@@ -289,6 +289,38 @@ def request_meeting(request: HttpRequest, membership_id: int) -> HttpResponse:
             active=True,
         ).exists(),
     )
+    return _request_page(request, mentor_membership, settings, section.can_request, section.reason)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_in_connection(request: HttpRequest, connection_id: int) -> HttpResponse:
+    """The request page for a meeting within an ongoing connection: its mentee only
+    (anyone else gets 404), with its mentor, while the connection is active."""
+    connection = get_object_or_404(Connection, pk=connection_id, mentee=request.user)
+    mentor_membership = get_object_or_404(
+        Membership.objects.select_related("user", "program"),
+        program_id=connection.program_id,
+        user_id=connection.mentor_id,
+        role=Membership.Role.MENTOR,
+    )
+    settings = MatchingSettings.objects.select_related("program").get(
+        program_id=mentor_membership.program_id
+    )
+    reason = "" if connection.is_active else _("This connection has ended.")
+    return _request_page(
+        request, mentor_membership, settings, connection.is_active, reason, connection=connection
+    )
+
+
+def _request_page(
+    request: HttpRequest,
+    mentor_membership: Membership,
+    settings: MatchingSettings,
+    can_request: bool,
+    reason: str,
+    connection: Connection | None = None,
+) -> HttpResponse:
     slots = selectors.open_slots(
         program_id=mentor_membership.program_id,
         mentor_id=mentor_membership.user_id,
@@ -296,7 +328,7 @@ def request_meeting(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
     form = RequestForm(request.POST or None, user=request.user, slots=slots)
     status = 200
-    if request.method == "POST" and section.can_request:
+    if request.method == "POST" and can_request:
         if form.is_valid():
             try:
                 meeting = services.flash_meeting_request(
@@ -306,6 +338,7 @@ def request_meeting(request: HttpRequest, membership_id: int) -> HttpResponse:
                     message=form.cleaned_data["message"],
                     slot=form.cleaned_data["slot"],
                     proposed_starts=form.cleaned_data["proposed_starts"],
+                    connection=connection,
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
@@ -327,7 +360,9 @@ def request_meeting(request: HttpRequest, membership_id: int) -> HttpResponse:
         {
             "form": form,
             "mentor_membership": mentor_membership,
-            "section": section,
+            "can_request": can_request,
+            "reason": reason,
+            "connection": connection,
             "settings": settings,
             "has_slots": slots.exists(),
         },

@@ -333,6 +333,13 @@ PAGES: tuple[Page, ...] = (
         "Request a flash meeting",
     ),
     Page(
+        "meeting request in a connection",
+        "flash_meetings:request_in_connection",
+        MENTEE,
+        _url("flash_meetings:request_in_connection", _pk("connection")),
+        "Request a meeting with Chen Wei, your mentor",
+    ),
+    Page(
         "meeting requested (mentee)",
         "flash_meetings:detail",
         MENTEE,

@@ -119,7 +119,7 @@ def orm_follow_up_meeting(*, meeting_id: int, mentee_id: int, for_update: bool =
     )
     if for_update:
         meetings = meetings.select_for_update(of=("self",))
-    meeting = meetings.filter(pk=meeting_id, mentee_id=mentee_id).first()
+    meeting = meetings.filter(pk=meeting_id, mentee_id=mentee_id, connection=None).first()
     if meeting is None:
         return None
     terms = tuple(getattr(meeting, f"terms_{name}") for name in TERMS)
@@ -131,7 +131,7 @@ def orm_dashboard_meetings(*, user_id: int, now) -> list[FlashMeeting]:
     return list(
         FlashMeeting.objects.filter(
             Q(mentor_id=user_id) | Q(mentee_id=user_id),
-            Q(ends_at__lte=now, mentee_id=user_id, follow_up_choice="")
+            Q(ends_at__lte=now, mentee_id=user_id, follow_up_choice="", connection=None)
             | Q(ends_at__gt=now, status=FlashMeeting.Status.SCHEDULED),
             status__in=FlashMeeting.HELD_STATUSES,
         )

@@ -262,6 +262,11 @@ def _meeting_check(world):
     assert created.mentor == world.mentor and created.mentee == world.mentee
 
 
+def _connection_meeting_check(world):
+    _meeting_check(world)
+    assert FlashMeeting.objects.get(connection=world.connection).counts_in_month is None
+
+
 def _slots_check(world):
     assert not AvailabilitySlot.objects.filter(program=world.foreign, mentor=world.mentor).exists()
     assert AvailabilitySlot.objects.filter(program=world.program, mentor=world.mentor).count() == 2
@@ -524,6 +529,21 @@ ENDPOINTS = [
                 {"topic": "T", "proposed_1": _when(6), "proposed_2": _when(6)},
                 ACCEPT,
             ),
+        ],
+    ),
+    Endpoint(
+        "meeting_request_in_connection",
+        "mentee",
+        url=lambda w: reverse("flash_meetings:request_in_connection", args=[w.connection.pk]),
+        valid=lambda w: {"topic": "Our next steps", "message": "Hello!", "slot": w.slot.pk},
+        text={"topic": (200, True), "message": (2000, False)},
+        single_line=("topic",),
+        ids={"slot": lambda w: w.foreign_slot.pk},
+        datetimes=("proposed_1",),
+        mass_check=_connection_meeting_check,
+        more_cases=lambda w: [
+            Case("neither slot nor time", {"topic": "T"}, REJECT),
+            Case("proposed time in the past", {"topic": "T", "proposed_1": _when(-3)}, REJECT),
         ],
     ),
     Endpoint(
@@ -888,6 +908,7 @@ ID_URLS = [
     ("flash_meetings:detail", "/meetings/{}/"),
     ("flash_meetings:ics", "/meetings/{}/invite.ics"),
     ("flash_meetings:request", "/meetings/request/{}/"),
+    ("flash_meetings:request_in_connection", "/meetings/connection/{}/request/"),
     ("flash_meetings:follow_up", "/meetings/{}/follow-up/"),
     ("surveys:meeting", "/surveys/meetings/{}/"),
     ("portal:mentor_profile", "/programs/harbour/mentors/{}/"),

@@ -230,6 +230,14 @@ ACCESS: dict[str, Access] = {
         owner_ok=(200, 302, 400, 409),
         foreign_args=lambda w: [w.foreign_mentor_membership.pk],
     ),
+    # A meeting within a connection: its mentee only (the mentor included gets 404).
+    "flash_meetings:request_in_connection": Access(
+        FORM,
+        "mentee",
+        args=lambda w: [w.connection.pk],
+        denied=_all_but("mentee"),
+        owner_ok=(200, 302, 400, 409),
+    ),
     "flash_meetings:detail": Access(
         PAGE, "mentee", args=lambda w: [w.meeting.pk], denied=_all_but("mentor", "mentee")
     ),
