@@ -38,6 +38,7 @@ FROM (
   WHERE (m.mentee_id = %(user)s OR m.mentor_id = %(user)s)
     AND m.status IN ({statuses})
     AND m.ends_at <= %(now)s
+    AND m.connection_id IS NULL
     AND NOT (m.mentee_id = %(user)s AND m.status IN ({held}) AND m.follow_up_choice = '')
     AND NOT EXISTS (
       SELECT 1 FROM {response} r WHERE r.flash_meeting_id = m.id AND r.respondent_id = %(user)s
@@ -55,7 +56,8 @@ def waiting_meetings(
     *, user_id: int, statuses: tuple[str, ...], now: datetime, limit: int
 ) -> list[FlashMeeting]:
     """The person's meetings (either side) in ``statuses`` that ended by ``now`` and
-    whose survey they have not answered, newest first, at most ``limit`` — but not, as
+    whose survey they have not answered, newest first, at most ``limit`` (flash meetings
+    only: a meeting within a connection has no feedback survey) — but not, as
     its mentee, a meeting that still needs its follow-up
     (``FlashMeeting.needs_follow_up``: the dashboard lists it there, and the follow-up
     leads on to the survey). Each with

@@ -78,9 +78,10 @@ def shown_in(*, question: Question, version: str) -> bool:
 
 
 def meetings_for_respondent(*, user: User) -> QuerySet[FlashMeeting]:
-    """Meetings whose survey this person may open (others get 404)."""
+    """Meetings whose survey this person may open (others get 404): flash meetings
+    only, a meeting within a connection has no feedback survey."""
     return FlashMeeting.objects.filter(
-        Q(mentee=user) | Q(mentor=user), status__in=ANSWERABLE_STATUSES
+        Q(mentee=user) | Q(mentor=user), status__in=ANSWERABLE_STATUSES, connection=None
     ).select_related("program", "mentor", "mentee")
 
 

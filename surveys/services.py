@@ -182,7 +182,10 @@ def mentor_invitations_send(*, now: datetime | None = None) -> int:
 def _meetings_ended_between(*, start: datetime, end: datetime) -> list[FlashMeeting]:
     return list(
         FlashMeeting.objects.filter(
-            status__in=selectors.ANSWERABLE_STATUSES, ends_at__gt=start, ends_at__lte=end
+            status__in=selectors.ANSWERABLE_STATUSES,
+            ends_at__gt=start,
+            ends_at__lte=end,
+            connection=None,  # a meeting within a connection has no feedback survey
         ).select_related("program", "mentor", "mentee")
     )
 

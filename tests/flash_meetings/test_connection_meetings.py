@@ -16,6 +16,8 @@ from flash_meetings.models import FlashMeeting
 from matching.models import Connection, MatchingSettings
 from mentoring.models import Membership
 from notifications.models import Notification
+from surveys import selectors as survey_selectors
+from surveys import services as survey_services
 from tests.connections.factories import ConnectionFactory
 from tests.flash_meetings.factories import AvailabilitySlotFactory, FlashMeetingFactory, in_days
 
@@ -201,6 +203,22 @@ def test_an_ended_connection_meeting_never_needs_a_follow_up(client, connection,
     assert reverse("flash_meetings:follow_up", args=[meeting.pk]) not in detail
     meeting.refresh_from_db()
     assert meeting.follow_up_choice == ""
+
+
+def test_an_ended_connection_meeting_has_no_feedback_survey(
+    client, connection, mentor, mentee, django_capture_on_commit_callbacks
+):
+    meeting = ended_connection_meeting(connection)
+    now = meeting.ends_at + timedelta(days=1, hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            survey_services.mentor_invitations_send(now=meeting.ends_at + timedelta(hours=1)) == 0
+        )
+        assert survey_services.survey_reminders_send(now=now) == 0
+    for person in (mentor, mentee):
+        assert survey_selectors.surveys_waiting_for(user=person, now=now) == []
+        client.force_login(person)
+        assert client.get(reverse("surveys:meeting", args=[meeting.pk])).status_code == 404
 
 
 def test_a_flash_meeting_beside_it_still_gets_its_follow_up(program, connection, mentee):

@@ -152,7 +152,10 @@ def orm_waiting_meetings(*, user_id: int, statuses, now, limit: int) -> list[Fla
     answered = SurveyResponse.objects.filter(flash_meeting=OuterRef("pk"), respondent_id=user_id)
     newest = (
         FlashMeeting.objects.filter(
-            Q(mentee_id=user_id) | Q(mentor_id=user_id), status__in=statuses, ends_at__lte=now
+            Q(mentee_id=user_id) | Q(mentor_id=user_id),
+            status__in=statuses,
+            ends_at__lte=now,
+            connection=None,
         )
         .exclude(Exists(answered))
         .exclude(mentee_id=user_id, status__in=FlashMeeting.HELD_STATUSES, follow_up_choice="")
