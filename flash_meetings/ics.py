@@ -47,10 +47,12 @@ def meeting_calendar(meeting: FlashMeeting) -> str:
     event.add("dtend", meeting.ends_at.astimezone(UTC))
     event.add("summary", f"{meeting.topic} ({meeting.program.name})")
     page = settings.SITE_URL + reverse("flash_meetings:detail", args=[meeting.pk])
-    description = [
-        _("Flash meeting between %(mentor)s and %(mentee)s.")
-        % {"mentor": meeting.mentor.name, "mentee": meeting.mentee.name}
-    ]
+    between = (
+        _("Mentoring meeting between %(mentor)s and %(mentee)s.")
+        if meeting.connection_id is not None
+        else _("Flash meeting between %(mentor)s and %(mentee)s.")
+    )
+    description = [between % {"mentor": meeting.mentor.name, "mentee": meeting.mentee.name}]
     if meeting.video_url:
         description.append(_("Video link: %(url)s") % {"url": meeting.video_url})
     if meeting.location:

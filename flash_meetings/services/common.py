@@ -144,6 +144,8 @@ def notify_about(
         "mentee_name": meeting.mentee.name,
         "other_name": other.name,
         "is_mentor": recipient.pk == meeting.mentor_id,
+        # A meeting within a connection is a "mentoring meeting" in the emails.
+        "in_connection": meeting.connection_id is not None,
         "location": meeting.location,
         "video_url": meeting.video_url,
         **email_paths(meeting),

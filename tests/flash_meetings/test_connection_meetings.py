@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from flash_meetings import errors, selectors, services
+from flash_meetings.ics import ics_attachment
 from flash_meetings.models import FlashMeeting
 from matching.models import Connection, MatchingSettings
 from mentoring.models import Membership
@@ -73,7 +74,7 @@ def ended_connection_meeting(connection, **kwargs):
 
 
 def test_requested_and_accepted_with_one_time_off_and_the_mentor_at_the_monthly_limit(
-    one_time_closed, mentee, connection, django_capture_on_commit_callbacks
+    one_time_closed, mentee, connection, django_capture_on_commit_callbacks, mailoutbox
 ):
     slot = slot_for(one_time_closed, in_days(3))
     # A flash meeting is refused: one-time mentoring is off.
@@ -99,6 +100,13 @@ def test_requested_and_accepted_with_one_time_off_and_the_mentor_at_the_monthly_
     assert {"flash_meeting_requested", "flash_meeting_accepted"} <= kinds
     accepted = Notification.objects.filter(kind="flash_meeting_accepted")
     assert accepted.count() == 2 and all(n.attachments for n in accepted)  # .ics invites
+    # Named a mentoring meeting, not a flash meeting, in the emails and the invite.
+    assert {m.subject for m in mailoutbox} >= {
+        "Mentoring meeting scheduled with Mona Mentor",
+        "Mentoring meeting scheduled with Eli Mentee",
+    }
+    assert not any("flash meeting" in m.body.lower() for m in mailoutbox)
+    assert "Mentoring meeting between" in ics_attachment(meeting)["content"]
 
 
 def test_proposed_times_and_a_counter_proposal_work_in_a_connection(
