@@ -207,6 +207,9 @@ def test_an_ended_connection_meeting_never_needs_a_follow_up(client, connection,
     assert response.status_code == 404
     assert client.get(reverse("portal:dashboard")).status_code == 200
     detail = client.get(reverse("flash_meetings:detail", args=[meeting.pk])).content.decode()
+    listed = client.get(reverse("flash_meetings:my_meetings")).content.decode()
+    assert "Mentoring meeting" in listed
+    assert reverse("flash_meetings:follow_up", args=[meeting.pk]) not in listed
     assert "Mentoring meeting:" in detail
     assert reverse("flash_meetings:follow_up", args=[meeting.pk]) not in detail
     meeting.refresh_from_db()
