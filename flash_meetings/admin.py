@@ -65,6 +65,7 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     inlines = [ProposedTimeInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = (
+        "connection",
         "created_at",
         "updated_at",
         "ics_sequence",
@@ -78,7 +79,22 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     )
     change_list_template = "admin/flash_meetings/flashmeeting/change_list.html"
     fieldsets = (
-        (None, {"fields": ("program", "mentor", "mentee", "topic", "message", "status")}),
+        (
+            None,
+            {
+                # ``connection``: set for a meeting within an ongoing connection (no
+                # one-time limit, no follow-up); empty for a flash meeting.
+                "fields": (
+                    "program",
+                    "mentor",
+                    "mentee",
+                    "connection",
+                    "topic",
+                    "message",
+                    "status",
+                )
+            },
+        ),
         (
             _("Times (the requested slot, proposed times below, the chosen time)"),
             {"fields": ("slot", "starts_at", "ends_at", "counts_in_month", "expires_at")},

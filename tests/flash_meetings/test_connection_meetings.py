@@ -320,3 +320,11 @@ def test_the_connection_page_lists_its_meetings_at_a_fixed_cost(client, connecti
     assert queries() == few
     client.force_login(mentor)
     assert request_url not in client.get(url).content.decode()
+
+
+def test_the_admin_shows_the_connection_of_a_meeting_and_cannot_set_it(admin_client, connection):
+    meeting = ended_connection_meeting(connection)
+    url = reverse("admin:flash_meetings_flashmeeting_change", args=[meeting.pk])
+    page = admin_client.get(url).content.decode()
+    assert str(connection) in page
+    assert 'name="connection"' not in page
