@@ -245,6 +245,13 @@ CELERY_BEAT_SCHEDULE["matching-expire-connection-requests"] = {
     "schedule": 3600.0,
     "options": {"expires": 3000},
 }
+# Connections with an end date: remind both people N days before, close them (completed)
+# at the end date (idempotent, safe concurrently).
+CELERY_BEAT_SCHEDULE["matching-connection-terms"] = {
+    "task": "matching.tasks.run_connection_terms",
+    "schedule": 3600.0,
+    "options": {"expires": 3000},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

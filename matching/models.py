@@ -92,6 +92,35 @@ class MatchingSettings(models.Model):
         ),
     )
 
+    # How long a connection runs
+    connection_duration_days = models.PositiveIntegerField(
+        _("connections last (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A new connection ends this many days after it starts; both people are told "
+            "and the mentor's place is freed. Blank: connections are open-ended. "
+            "Existing connections keep their end date."
+        ),
+    )
+    connection_end_reminder_days = models.PositiveSmallIntegerField(
+        _("remind both people before the end (days)"),
+        default=14,
+        help_text=_(
+            "The mentor and the mentee are reminded once, this many days before their "
+            "connection ends. 0: no reminder."
+        ),
+    )
+    connection_extension_days = models.PositiveIntegerField(
+        _("an extension adds (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Either person may ask to extend their connection by this many days; it is "
+            "extended when the other accepts. Blank: connections cannot be extended."
+        ),
+    )
+
     # One-time mentoring
     flash_to_ongoing_enabled = models.BooleanField(
         _("offer ongoing mentoring after a one-time meeting"),
@@ -149,6 +178,16 @@ class MatchingSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(request_expiry_days__isnull=True) | Q(request_expiry_days__gte=1),
                 name="matching_request_expiry_at_least_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(connection_duration_days__isnull=True)
+                | Q(connection_duration_days__gte=1, connection_duration_days__lte=3650),
+                name="matching_connection_duration_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(connection_extension_days__isnull=True)
+                | Q(connection_extension_days__gte=1, connection_extension_days__lte=3650),
+                name="matching_connection_extension_sane",
             ),
         ]
 
@@ -236,6 +275,10 @@ class Connection(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
+    class EndCause(models.TextChoices):
+        COMPLETED = "completed", _("Completed at its end date")
+        ENDED_EARLY = "ended_early", _("Ended early")
+
     class Origin(models.TextChoices):
         PROFILE_REQUEST = "profile_request", _("Profile request")
         ADMIN = "admin", _("Program admin")
@@ -294,6 +337,13 @@ class Connection(models.Model):
     end_reason = models.TextField(
         _("reason for ending"), blank=True, max_length=500, validators=[validate_plain_text]
     )
+    end_cause = models.CharField(
+        _("how it ended"), max_length=16, choices=EndCause.choices, blank=True
+    )
+    # The program's duration when the connection was made; blank: open-ended. An
+    # accepted extension moves it (recorded as a ConnectionExtension).
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    end_reminder_sent_at = models.DateTimeField(_("end reminder sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("connection")
@@ -317,6 +367,7 @@ class Connection(models.Model):
         indexes = [
             models.Index(fields=["mentor", "status"], name="connection_mentor_status_idx"),
             models.Index(fields=["mentee", "status"], name="connection_mentee_status_idx"),
+            models.Index(fields=["status", "ends_on"], name="connection_status_ends_idx"),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +376,70 @@ class Connection(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+class ConnectionExtension(models.Model):
+    """One party asks to extend a connection by the program's period; the other accepts
+    or declines. A program admin's extension is recorded here too, accepted at once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    connection = models.ForeignKey(
+        Connection,
+        on_delete=models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("connection"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    days = models.PositiveIntegerField(_("days"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    by_admin = models.BooleanField(_("by the program team"), default=False)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    previous_ends_on = models.DateField(_("end date before"), null=True, blank=True)
+    new_ends_on = models.DateField(_("end date after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("connection extension")
+        verbose_name_plural = _("connection extensions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection"],
+                condition=Q(status="pending"),
+                name="connection_extension_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gte=1), name="connection_extension_at_least_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection} +{self.days}d ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class ConnectionRequest(models.Model):

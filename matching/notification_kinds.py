@@ -147,3 +147,72 @@ register(
         why_always=ALWAYS_YOUR_CONNECTION,
     )
 )
+
+# How long a connection runs: extensions, the reminder before the end, the end.
+TERM_SAMPLE = {
+    "other_name": "Elif Demir",
+    "connection_path": "/connections/1/",
+    "ends_on": "30 June 2026",
+    **PATHS,
+}
+register(
+    NotificationKind(
+        name="connection_extension_requested",
+        required_context=("other_name", "days", "ends_on", "new_ends_on", "connection_path"),
+        sample_context={**TERM_SAMPLE, "days": 90, "new_ends_on": "28 September 2026"},
+        description="One side of a connection asks to extend it; the other is asked.",
+        label=_("Someone asks to extend your mentoring connection"),
+        why_always=ALWAYS_REQUEST_TO_YOU,
+    )
+)
+register(
+    NotificationKind(
+        name="connection_extension_withdrawn",
+        required_context=("other_name", "ends_on", "connection_path"),
+        sample_context=TERM_SAMPLE,
+        description="The side who asked to extend a connection withdrew; the other is told.",
+        label=_("A request to extend your connection is withdrawn"),
+        why_always=ALWAYS_REQUEST_TO_YOU,
+    )
+)
+register(
+    NotificationKind(
+        name="connection_extension_declined",
+        required_context=("other_name", "ends_on", "connection_path"),
+        sample_context=TERM_SAMPLE,
+        description="The side who asked to extend a connection is told the other declined.",
+        label=_("Your request to extend a connection is declined"),
+        why_always=ALWAYS_YOUR_REQUEST,
+    )
+)
+register(
+    NotificationKind(
+        name="connection_extended",
+        required_context=("other_name", "extended_by_name", "ends_on", "connection_path"),
+        sample_context={**TERM_SAMPLE, "extended_by_name": "Elif Demir"},
+        description="A connection was extended: the side who asked is told the other "
+        "accepted, or both are told the program team extended it.",
+        label=_("Your mentoring connection is extended"),
+        why_always=ALWAYS_YOUR_CONNECTION,
+    )
+)
+register(
+    NotificationKind(
+        name="connection_end_reminder",
+        required_context=("other_name", "ends_on", "days_left", "connection_path"),
+        sample_context={**TERM_SAMPLE, "days_left": 14, "extension_days": 90},
+        description="Both sides are reminded, once, that their connection ends soon.",
+        label=_("A reminder that your mentoring connection ends soon"),
+        optional=True,
+    )
+)
+register(
+    NotificationKind(
+        name="connection_completed",
+        required_context=("other_name", "ends_on", "dashboard_path"),
+        sample_context=TERM_SAMPLE,
+        description="Both sides are told their connection reached its end date and ended.",
+        label=_("Your mentoring connection reaches its end date"),
+        why_always=ALWAYS_YOUR_CONNECTION,
+    )
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import account, dashboard, mentors, ongoing, participation
+from portal.views import account, dashboard, extensions, mentors, ongoing, participation
 
 app_name = "portal"
 
@@ -49,4 +49,24 @@ urlpatterns = [
     path("requests/<int:request_id>/withdraw/", ongoing.request_withdraw, name="request_withdraw"),
     path("connections/<int:connection_id>/", ongoing.connection_detail, name="connection_detail"),
     path("connections/<int:connection_id>/end/", ongoing.connection_end, name="connection_end"),
+    path(
+        "connections/<int:connection_id>/extension/ask/",
+        extensions.extension_request,
+        name="extension_request",
+    ),
+    path(
+        "connections/<int:connection_id>/extension/accept/",
+        extensions.extension_accept,
+        name="extension_accept",
+    ),
+    path(
+        "connections/<int:connection_id>/extension/decline/",
+        extensions.extension_decline,
+        name="extension_decline",
+    ),
+    path(
+        "connections/<int:connection_id>/extension/withdraw/",
+        extensions.extension_withdraw,
+        name="extension_withdraw",
+    ),
 ]

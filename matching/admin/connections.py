@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from matching import services
 from matching.models import (
     Connection,
+    ConnectionExtension,
     ConnectionRequest,
     PreferredMentor,
 )
-from mentoring.admin_scoping import ProgramScopedAdminMixin
+from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
 from mentoring.errors import DomainError
 from mentoring.models import Membership
 
@@ -58,10 +59,54 @@ class ConnectionCreateForm(forms.Form):
         return cleaned
 
 
+class ConnectionExtensionInline(ProgramScopedInlineMixin, admin.TabularInline):
+    """The connection's extensions, asked and answered (read-only: they move through the
+    services; the "Extend" action adds one)."""
+
+    model = ConnectionExtension
+    program_path = "connection__program"
+    fk_name = "connection"
+    extra = 0
+    can_delete = False
+    fields = (
+        "created_at",
+        "requested_by",
+        "by_admin",
+        "days",
+        "status",
+        "responded_by",
+        "responded_at",
+        "previous_ends_on",
+        "new_ends_on",
+    )
+    readonly_fields = fields
+    verbose_name_plural = _("Extensions")
+    ordering = ("-created_at", "-pk")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("requested_by", "responded_by")
+
+
 @admin.register(Connection)
 class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("mentor", "mentee", "program", "status", "origin", "started_at", "ended_at")
-    list_filter = ("program", "status", "origin")
+    list_display = (
+        "mentor",
+        "mentee",
+        "program",
+        "status",
+        "origin",
+        "started_at",
+        "ends_on",
+        "ended_at",
+    )
+    list_filter = ("program", "status", "origin", "end_cause")
+    inlines = [ConnectionExtensionInline]
     search_fields = (*_person_search("mentor"), *_person_search("mentee"))
     list_select_related = ("mentor", "mentee", "program")
     date_hierarchy = "started_at"
@@ -77,8 +122,11 @@ class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "ended_at",
         "ended_by",
         "end_reason",
+        "end_cause",
+        "ends_on",
+        "end_reminder_sent_at",
     )
-    actions = ["end_connections"]
+    actions = ["end_connections", "extend_connections"]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # connections end (through the service); they are never deleted
@@ -142,6 +190,25 @@ class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
                 ended += 1
         self.message_user(
             request, gettext("%(count)d connection(s) ended.") % {"count": ended}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Extend by the program's extension period"), permissions=["change"])
+    def extend_connections(self, request: HttpRequest, queryset: QuerySet[Connection]) -> None:
+        """The same service as the participants' extensions: the program's period, recorded
+        as an accepted extension, both people emailed."""
+        extended = 0
+        for connection in queryset.filter(status=Connection.Status.ACTIVE):
+            try:
+                services.connection_extend_by_admin(connection=connection, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{connection}: {error.message}", messages.ERROR)
+            else:
+                extended += 1
+        self.message_user(
+            request,
+            gettext("%(count)d connection(s) extended; both people were emailed.")
+            % {"count": extended},
+            messages.SUCCESS,
         )
 
 

@@ -31,6 +31,9 @@ ONGOING_FIELDS = (
     "max_pending_requests_per_mentee",
     "request_expiry_days",
     "decline_cooldown_days",
+    "connection_duration_days",
+    "connection_end_reminder_days",
+    "connection_extension_days",
 )
 FEATURE_FIELDS = ("flash_to_ongoing_enabled", "flash_to_ongoing_policy")
 MEETING_FIELDS = (

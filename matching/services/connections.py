@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from matching import capacity, refusals
 from matching.errors import AlreadyConnected
-from matching.models import Connection, ConnectionRequest
+from matching.models import Connection, ConnectionExtension, ConnectionRequest
 from matching.services.pairs import (
     close_other_requests_if_mentee_full,
+    connection_ends_on,
     copy_fields,
     email_paths,
     is_active,
@@ -114,6 +115,7 @@ def connection_create(
                 origin=origin,
                 flash_meeting=flash_meeting,
                 started_at=now,
+                ends_on=connection_ends_on(settings=locked.settings, started_at=now),
             )
     except IntegrityError as error:
         raise AlreadyConnected(
@@ -167,8 +169,15 @@ def connection_end(*, connection: Connection, actor: User, reason: str) -> Conne
     current.ended_at = timezone.now()
     current.ended_by = actor
     current.end_reason = reason
-    current.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
-    copy_fields(connection, current, ["status", "ended_at", "ended_by_id", "end_reason"])
+    current.end_cause = Connection.EndCause.ENDED_EARLY
+    current.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "end_cause"])
+    copy_fields(
+        connection, current, ["status", "ended_at", "ended_by_id", "end_reason", "end_cause"]
+    )
+    # An extension nobody answered has nothing left to extend.
+    current.extensions.filter(status=ConnectionExtension.Status.PENDING).update(
+        status=ConnectionExtension.Status.WITHDRAWN, responded_at=current.ended_at
+    )
     recipients = [person for person in (current.mentor, current.mentee) if person.pk != actor.pk]
     for recipient in recipients:
         other = current.mentee if recipient.pk == current.mentor_id else current.mentor

@@ -12,10 +12,11 @@ nested in a caller's ``transaction.atomic`` block: they lock and re-check themse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import capacity, modes
@@ -154,3 +155,11 @@ def refuse_unless_meeting_of_pair(
 def copy_fields(target: object, source: object, fields: list[str]) -> None:
     for name in fields:
         setattr(target, name, getattr(source, name))
+
+
+def connection_ends_on(*, settings: MatchingSettings, started_at: datetime) -> date | None:
+    """The end date of a connection made now: the program's duration from the day it
+    starts (in the site's time zone); None when the program's connections are open-ended."""
+    if not settings.connection_duration_days:
+        return None
+    return timezone.localdate(started_at) + timedelta(days=settings.connection_duration_days)

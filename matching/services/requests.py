@@ -16,6 +16,7 @@ from matching.errors import RequestAlreadyPending
 from matching.models import Connection, ConnectionRequest, MatchingSettings
 from matching.services.pairs import (
     close_other_requests_if_mentee_full,
+    connection_ends_on,
     copy_fields,
     email_paths,
     is_active,
@@ -179,6 +180,7 @@ def connection_request_accept(*, request: ConnectionRequest, actor: User) -> Con
         flash_meeting_id=current.flash_meeting_id,
         request=current,
         started_at=now,
+        ends_on=connection_ends_on(settings=locked.settings, started_at=now),
     )
     notify(
         kind="connection_request_accepted",

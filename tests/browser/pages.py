@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from flash_meetings.models import FlashMeeting
-from matching.models import FlashToOngoingPolicy
+from matching.models import ConnectionExtension, FlashToOngoingPolicy
 from mentoring.models import Membership
 from notifications.tokens import make_token
 from tests.connections.factories import (
@@ -89,6 +89,7 @@ def build_world() -> SimpleNamespace:
         flash_to_ongoing_enabled=True,
         flash_to_ongoing_policy=forced,
         mentors_choose_modes=True,  # every mentor offers both: the participation page's choice
+        connection_extension_days=30,
     )
     quay = _program(
         "quay",
@@ -186,7 +187,11 @@ def build_world() -> SimpleNamespace:
     )
     request_policy = _ended(quay, farah, gus, hours_ago=1, topic="Learning to code")
 
-    connection = ConnectionFactory(program=harbour, mentor=chen, mentee=elif_)
+    connection = ConnectionFactory(
+        program=harbour, mentor=chen, mentee=elif_, ends_on=timezone.localdate() + timedelta(40)
+    )
+    # How long it runs (issue 17): Chen asked to extend; Elif sees Accept and Decline.
+    ConnectionExtension.objects.create(connection=connection, requested_by=chen, days=30)
     ConnectionFactory(program=harbour, mentor=noor, mentee=hana)
     ConnectionRequestFactory(
         program=harbour, mentor=amara, mentee=hana, message="Could you mentor me this spring?"
@@ -634,6 +639,10 @@ EXEMPT: dict[str, str] = {
     "portal:request_decline": "POST only",
     "portal:request_withdraw": "POST only",
     "portal:connection_end": "POST only",
+    "portal:extension_request": "POST only",
+    "portal:extension_accept": "POST only",
+    "portal:extension_decline": "POST only",
+    "portal:extension_withdraw": "POST only",
     "flash_meetings:slot_remove": "POST only",
     "flash_meetings:accept": "POST only",
     "flash_meetings:decline": "POST only",

@@ -36,6 +36,9 @@ def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
         "max_pending_requests_per_mentee": matching_settings.max_pending_requests_per_mentee,
         "request_expiry_days": matching_settings.request_expiry_days or "",
         "decline_cooldown_days": matching_settings.decline_cooldown_days,
+        "connection_duration_days": _blank(matching_settings.connection_duration_days),
+        "connection_end_reminder_days": matching_settings.connection_end_reminder_days,
+        "connection_extension_days": _blank(matching_settings.connection_extension_days),
         "meeting_length_minutes": matching_settings.meeting_length_minutes,
         "min_booking_notice_hours": matching_settings.min_booking_notice_hours,
         "max_pending_meeting_requests_per_mentee": (
@@ -195,6 +198,44 @@ def test_the_decline_cool_off_is_an_ongoing_setting_and_its_changes_are_recorded
     }
     html = admin_client.get(url).content.decode()
     assert "cool-off after a mentor declines (days): 90 → 0" in html
+
+
+def test_how_long_connections_run_is_an_ongoing_setting_and_its_changes_are_recorded(
+    admin_client, superuser, matching_settings
+):
+    url = settings_url(matching_settings)
+    html = admin_client.get(url).content.decode()
+    ongoing = html.split("Ongoing mentoring</h2>")[1].split("</fieldset>")[0]
+    for name in (
+        "connection_duration_days",
+        "connection_end_reminder_days",
+        "connection_extension_days",
+    ):
+        assert f'name="{name}"' in ongoing
+    assert "Blank: connections are open-ended." in ongoing
+    assert "Blank: connections cannot be extended." in ongoing
+
+    admin_client.post(
+        url,
+        post_data(matching_settings, connection_duration_days=180, connection_extension_days=60),
+    )
+
+    matching_settings.refresh_from_db()
+    assert (
+        matching_settings.connection_duration_days,
+        matching_settings.connection_extension_days,
+    ) == (
+        180,
+        60,
+    )
+    change = MatchingSettingsChange.objects.get()
+    assert change.changed_by == superuser
+    assert change.changes["connection_duration_days"] == {
+        "label": "connections last (days)",
+        "old": "—",
+        "new": "180",
+    }
+    assert change.changes["connection_extension_days"]["new"] == "60"
 
 
 def test_saving_nothing_new_records_nothing(admin_client, matching_settings):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 from email import message_from_bytes
 from types import SimpleNamespace
 
@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flash_meetings.models import AvailabilitySlot, FlashMeeting
-from matching.models import Connection, ConnectionRequest, PreferredMentor
+from matching.models import Connection, ConnectionExtension, ConnectionRequest, PreferredMentor
 from mentoring.models import Membership, User
 from notifications.models import EmailOptOut
 from notifications.registry import optional_kinds
@@ -283,6 +283,33 @@ def _end_check(world):
     assert world.connection.status == Connection.Status.ENDED
 
 
+def _termed(world, name: str, *, pending_by: str = "") -> str:
+    """The world's connection with an end date in a program that allows 30-day
+    extensions (and a pending extension asked by ``pending_by``); the URL ``name``."""
+    configure_terms = world.connection.program.matching_settings
+    configure_terms.connection_extension_days = 30
+    configure_terms.save(update_fields=["connection_extension_days"])
+    Connection.objects.filter(pk=world.connection.pk).update(ends_on=date(2030, 1, 31))
+    if pending_by:
+        ConnectionExtension.objects.get_or_create(
+            connection=world.connection,
+            status=ConnectionExtension.Status.PENDING,
+            defaults={"requested_by": getattr(world, pending_by), "days": 30},
+        )
+    return reverse(f"portal:{name}", args=[world.connection.pk])
+
+
+def _extension_check(status: str, ends_on: date):
+    def check(world):
+        extension = ConnectionExtension.objects.get(connection=world.connection)
+        assert extension.status == status and extension.days == 30
+        world.connection.refresh_from_db()
+        assert world.connection.ends_on == ends_on
+        assert world.connection.status == Connection.Status.ACTIVE
+
+    return check
+
+
 _BAD_EMAILS = (
     "",
     " \t\r\n\u00a0 ",
@@ -488,6 +515,34 @@ ENDPOINTS = [
         valid=lambda w: {"reason": "We reached our goals."},
         text={"reason": (500, True)},
         mass_check=_end_check,
+    ),
+    Endpoint(
+        "extension_request",
+        "mentee",
+        url=lambda w: _termed(w, "extension_request"),
+        valid=lambda w: {},
+        mass_check=_extension_check("pending", date(2030, 1, 31)),
+    ),
+    Endpoint(
+        "extension_accept",
+        "mentor",
+        url=lambda w: _termed(w, "extension_accept", pending_by="mentee"),
+        valid=lambda w: {},
+        mass_check=_extension_check("accepted", date(2030, 3, 2)),
+    ),
+    Endpoint(
+        "extension_decline",
+        "mentor",
+        url=lambda w: _termed(w, "extension_decline", pending_by="mentee"),
+        valid=lambda w: {},
+        mass_check=_extension_check("declined", date(2030, 1, 31)),
+    ),
+    Endpoint(
+        "extension_withdraw",
+        "mentee",
+        url=lambda w: _termed(w, "extension_withdraw", pending_by="mentee"),
+        valid=lambda w: {},
+        mass_check=_extension_check("withdrawn", date(2030, 1, 31)),
     ),
     Endpoint(
         "preferred_add",
@@ -905,6 +960,8 @@ def test_bad_input(endpoint):
 ID_URLS = [
     ("portal:connection_detail", "/connections/{}/"),
     ("portal:request_accept", "/requests/{}/accept/"),
+    ("portal:extension_request", "/connections/{}/extension/ask/"),
+    ("portal:extension_accept", "/connections/{}/extension/accept/"),
     ("flash_meetings:detail", "/meetings/{}/"),
     ("flash_meetings:ics", "/meetings/{}/invite.ics"),
     ("flash_meetings:request", "/meetings/request/{}/"),

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 Status = Notification.Status
 OPTIONAL = {
+    "connection_end_reminder",
     "connection_request_reminder",
     "flash_meeting_follow_up",
     "flash_meeting_reminder",
