@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "matching",
     "flash_meetings",
     "surveys",
+    "ongoing",
     "portal",
 ]
 

@@ -52,6 +52,9 @@ PROGRAM_ADMIN_PERMISSIONS = (
     "surveys.delete_question",
     "surveys.view_surveyresponse",
     "surveys.view_answer",
+    "ongoing.view_goal",
+    "ongoing.view_goalchange",
+    "ongoing.view_note",  # shared notes only (ongoing/admin.py)
     "notifications.view_notification",
     "notifications.change_notification",  # "Send again"
 )

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from portal.views import account, dashboard, extensions, mentors, ongoing, participation
+from portal.views import (
+    account,
+    connection_life,
+    dashboard,
+    extensions,
+    mentors,
+    ongoing,
+    participation,
+)
 
 app_name = "portal"
 
@@ -69,4 +77,21 @@ urlpatterns = [
         extensions.extension_withdraw,
         name="extension_withdraw",
     ),
+    path(
+        "connections/<int:connection_id>/goals/",
+        connection_life.connection_goals,
+        name="connection_goals",
+    ),
+    path("connections/<int:connection_id>/goals/add/", connection_life.goal_add, name="goal_add"),
+    path(
+        "connections/<int:connection_id>/goals/<int:goal_id>/",
+        connection_life.goal_update,
+        name="goal_update",
+    ),
+    path(
+        "connections/<int:connection_id>/notes/",
+        connection_life.connection_notes,
+        name="connection_notes",
+    ),
+    path("connections/<int:connection_id>/notes/add/", connection_life.note_add, name="note_add"),
 ]

@@ -18,6 +18,7 @@ from matching.models import Connection, ConnectionRequest, PreferredMentor
 from mentoring.errors import DomainError, InvalidInput
 from portal.forms import DeclineForm, EndConnectionForm, MoveForm
 from portal.views import refused
+from portal.views.connection_life import connection_page_context
 
 # --- Requests ----------------------------------------------------------------------------
 
@@ -124,14 +125,19 @@ def request_withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
 # --- Connections ---------------------------------------------------------------------------
 
 
-def _connection_context(connection: Connection, form: EndConnectionForm | None = None) -> dict:
-    return {"connection": connection, "form": form or EndConnectionForm()}
+def _connection_context(
+    request: HttpRequest, connection: Connection, form: EndConnectionForm | None = None
+) -> dict:
+    """The connection with its goals, notes and activity (portal/views/connection_life.py)."""
+    return connection_page_context(request=request, connection=connection, end_form=form)
 
 
 @login_required
 def connection_detail(request: HttpRequest, connection_id: int) -> HttpResponse:
     connection = selectors.connection_for_party(user=request.user, connection_id=connection_id)
-    return render(request, "portal/connection_detail.html", _connection_context(connection))
+    return render(
+        request, "portal/connection_detail.html", _connection_context(request, connection)
+    )
 
 
 @login_required
@@ -143,7 +149,7 @@ def connection_end(request: HttpRequest, connection_id: int) -> HttpResponse:
         return render(
             request,
             "portal/connection_detail.html",
-            _connection_context(connection, form),
+            _connection_context(request, connection, form),
             status=400,
         )
     try:
@@ -155,7 +161,7 @@ def connection_end(request: HttpRequest, connection_id: int) -> HttpResponse:
         return render(
             request,
             "portal/connection_detail.html",
-            _connection_context(connection, form),
+            _connection_context(request, connection, form),
             status=status,
         )
     messages.success(request, _("The connection has ended; the other person has been told."))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from matching.services import matching_settings_update
 from mentoring import services
 from mentoring.models import Membership, Program, User
+from ongoing import services as ongoing_services
 from surveys.models import Survey, SurveyResponse, Version
 from tests.connections.factories import (
     ConnectionFactory,
@@ -61,7 +62,14 @@ def _side(name: str, superuser: User) -> Side:
     side.add(mentor)
     side.add(mentee)
     pair = {"program": program, "mentor": mentor, "mentee": mentee}
-    side.add(ConnectionFactory(**pair))
+    connection = ConnectionFactory(**pair)
+    side.add(connection)
+    side.add(ongoing_services.goal_add(connection=connection, actor=mentee, title=f"{name} goal"))
+    side.add(
+        ongoing_services.note_add(connection=connection, actor=mentee, body=f"{name}", shared=True)
+    )
+    # A private note: in no admin at all (the lists must not show it).
+    ongoing_services.note_add(connection=connection, actor=mentor, body="Private", shared=False)
     side.add(ConnectionRequestFactory(**pair, status="declined"))
     side.add(PreferredMentorFactory(**pair, rank=1))
     # Its outcome was recorded by a superuser: a value outside the program admin's scope

@@ -13,7 +13,7 @@ from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInline
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"mentoring", "matching", "flash_meetings", "surveys", "notifications"}
+PROJECT_APPS = {"mentoring", "matching", "flash_meetings", "surveys", "notifications", "ongoing"}
 # Admins a program admin may not open at all (no permission: 403): who administers
 # what, and every admin outside the project's apps (groups, login attempts, ...).
 SUPERUSER_ONLY = {"mentoring.programadministrator"}

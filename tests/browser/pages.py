@@ -26,6 +26,7 @@ from flash_meetings.models import FlashMeeting
 from matching.models import ConnectionExtension, FlashToOngoingPolicy
 from mentoring.models import Membership
 from notifications.tokens import make_token
+from ongoing import services as ongoing_services
 from tests.connections.factories import (
     ConnectionFactory,
     ConnectionRequestFactory,
@@ -192,6 +193,7 @@ def build_world() -> SimpleNamespace:
     )
     # How long it runs (issue 17): Chen asked to extend; Elif sees Accept and Decline.
     ConnectionExtension.objects.create(connection=connection, requested_by=chen, days=30)
+    _goals_and_notes(connection)
     ConnectionFactory(program=harbour, mentor=noor, mentee=hana)
     ConnectionRequestFactory(
         program=harbour, mentor=amara, mentee=hana, message="Could you mentor me this spring?"
@@ -222,6 +224,30 @@ def build_world() -> SimpleNamespace:
         cancelled=cancelled,
         request_policy=request_policy,
         connection=connection,
+    )
+
+
+def _goals_and_notes(connection) -> None:
+    """Life after connecting: a goal changed once, a shared and a private note each."""
+    goal = ongoing_services.goal_add(
+        connection=connection,
+        actor=connection.mentee,
+        title="Lead the billing migration",
+        description="From planning to launch.",
+    )
+    ongoing_services.goal_update(
+        goal=goal,
+        actor=connection.mentor,
+        title=goal.title,
+        description=goal.description,
+        target_date=None,
+        status="achieved",
+    )
+    ongoing_services.note_add(
+        connection=connection, actor=connection.mentor, body="Agenda: the launch plan.", shared=True
+    )
+    ongoing_services.note_add(
+        connection=connection, actor=connection.mentor, body="Chen's own reminder.", shared=False
     )
 
 
@@ -374,6 +400,21 @@ PAGES: tuple[Page, ...] = (
         MENTEE,
         _url("portal:connection_detail", _pk("connection")),
         "Chen Wei mentoring Elif Demir",
+    ),
+    Page(
+        "connection goals",
+        "portal:connection_goals",
+        MENTEE,
+        _url("portal:connection_goals", _pk("connection")),
+        "Lead the billing migration",
+    ),
+    Page(
+        "connection notes",
+        "portal:connection_notes",
+        MENTEE,
+        _url("portal:connection_notes", _pk("connection")),
+        "Agenda: the launch plan.",
+        hides="Chen's own reminder.",
     ),
     Page(
         "preferred mentors",
@@ -639,6 +680,9 @@ EXEMPT: dict[str, str] = {
     "portal:request_decline": "POST only",
     "portal:request_withdraw": "POST only",
     "portal:connection_end": "POST only",
+    "portal:goal_add": "POST only",
+    "portal:goal_update": "POST only",
+    "portal:note_add": "POST only",
     "portal:extension_request": "POST only",
     "portal:extension_accept": "POST only",
     "portal:extension_decline": "POST only",

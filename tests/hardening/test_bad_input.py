@@ -41,6 +41,8 @@ from notifications.models import EmailOptOut
 from notifications.registry import optional_kinds
 from notifications.tokens import SALT as UNSUBSCRIBE_SALT
 from notifications.tokens import make_token
+from ongoing import services as ongoing_services
+from ongoing.models import Goal, Note
 from surveys import selectors as survey_selectors
 from surveys.models import Question
 from tests.connections.conftest import configure
@@ -310,6 +312,34 @@ def _extension_check(status: str, ends_on: date):
     return check
 
 
+def _goal_check(world):
+    goal = Goal.objects.get(connection=world.connection)
+    assert (goal.status, goal.created_by) == (Goal.Status.OPEN, world.connection.mentee)
+
+
+def _fresh_goal(world) -> Goal:
+    """A goal to change, made for each case (each case's savepoint takes it away)."""
+    return ongoing_services.goal_add(
+        connection=world.connection, actor=world.connection.mentee, title="Lead a project"
+    )
+
+
+def _note_check(world):
+    note = Note.objects.get(connection=world.connection)
+    assert (note.author, note.visibility) == (world.connection.mentee, Note.Visibility.PRIVATE)
+
+
+def _target_date_cases(valid: dict) -> list[Case]:
+    return [
+        Case("target date empty", {**valid, "target_date": ""}, ACCEPT),
+        Case("target date in the past", {**valid, "target_date": "2020-05-01"}, ACCEPT),
+        Case("target date year 1999", {**valid, "target_date": "1999-12-31"}, REJECT),
+        Case("target date year 10000", {**valid, "target_date": "10000-01-01"}, REJECT),
+        Case("target date 30 February", {**valid, "target_date": "2027-02-30"}, REJECT),
+        Case("target date not a date", {**valid, "target_date": "soon"}, REJECT),
+    ]
+
+
 _BAD_EMAILS = (
     "",
     " \t\r\n\u00a0 ",
@@ -515,6 +545,35 @@ ENDPOINTS = [
         valid=lambda w: {"reason": "We reached our goals."},
         text={"reason": (500, True)},
         mass_check=_end_check,
+    ),
+    Endpoint(
+        "goal_add",
+        "mentee",
+        url=lambda w: reverse("portal:goal_add", args=[w.connection.pk]),
+        valid=lambda w: {"title": "Lead a project", "description": "The billing migration"},
+        text={"title": (200, True), "description": (2000, False)},
+        single_line=("title",),
+        mass_check=_goal_check,
+        more_cases=lambda w: _target_date_cases({"title": "Lead a project"}),
+    ),
+    Endpoint(
+        "goal_update",
+        "mentor",
+        url=lambda w: reverse("portal:goal_update", args=[w.connection.pk, _fresh_goal(w).pk]),
+        valid=lambda w: {"title": "Lead a project", "description": "", "status": "achieved"},
+        text={"title": (200, True), "description": (2000, False)},
+        single_line=("title",),
+        choices=("status",),
+        more_cases=lambda w: _target_date_cases({"title": "Lead a project", "status": "open"}),
+    ),
+    Endpoint(
+        "note_add",
+        "mentee",
+        url=lambda w: reverse("portal:note_add", args=[w.connection.pk]),
+        valid=lambda w: {"body": "Agenda for Thursday", "visibility": "private"},
+        text={"body": (4000, True)},
+        choices=("visibility",),
+        mass_check=_note_check,
     ),
     Endpoint(
         "extension_request",
@@ -960,6 +1019,11 @@ def test_bad_input(endpoint):
 ID_URLS = [
     ("portal:connection_detail", "/connections/{}/"),
     ("portal:request_accept", "/requests/{}/accept/"),
+    ("portal:connection_goals", "/connections/{}/goals/"),
+    ("portal:goal_add", "/connections/{}/goals/add/"),
+    ("portal:goal_update", "/connections/{}/goals/1/"),
+    ("portal:connection_notes", "/connections/{}/notes/"),
+    ("portal:note_add", "/connections/{}/notes/add/"),
     ("portal:extension_request", "/connections/{}/extension/ask/"),
     ("portal:extension_accept", "/connections/{}/extension/accept/"),
     ("flash_meetings:detail", "/meetings/{}/"),

@@ -35,6 +35,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from flash_meetings.models import FlashMeeting
 from notifications.tokens import make_token
+from ongoing import services as ongoing_services
 from tests.connections.factories import (
     ConnectionFactory,
     ConnectionRequestFactory,
@@ -92,6 +93,13 @@ class Access:
     # through, signed in or not, GET changes nothing, and its POST needs no CSRF token
     # (RFC 8058 one-click unsubscribe, sent by mail programs).
     signed_link: bool = False
+
+
+def _goal(w):
+    """The connection's goal, added by the mentee (made when the URL is built)."""
+    return ongoing_services.goal_add(
+        connection=w.connection, actor=w.connection.mentee, title="Lead a project"
+    )
 
 
 def _slug_mentor(w):
@@ -236,6 +244,37 @@ ACCESS: dict[str, Access] = {
         args=lambda w: [w.connection.pk],
         denied=_all_but("mentor", "mentee"),
         owner_ok=(302,),
+    ),
+    # --- life after connecting (ongoing: goals, notes) ----------------------------------
+    "portal:connection_goals": Access(
+        PAGE, "mentee", args=lambda w: [w.connection.pk], denied=_all_but("mentor", "mentee")
+    ),
+    "portal:connection_notes": Access(
+        PAGE, "mentor", args=lambda w: [w.connection.pk], denied=_all_but("mentor", "mentee")
+    ),
+    "portal:goal_add": Access(
+        ACTION,
+        "mentee",
+        args=lambda w: [w.connection.pk],
+        denied=_all_but("mentor", "mentee"),
+        owner_ok=(302,),
+        extra={"data": {"title": "Lead a project"}},
+    ),
+    "portal:goal_update": Access(
+        ACTION,
+        "mentor",
+        args=lambda w: [w.connection.pk, _goal(w).pk],
+        denied=_all_but("mentor", "mentee"),
+        owner_ok=(302,),
+        extra={"data": {"title": "Lead a project", "status": "achieved"}},
+    ),
+    "portal:note_add": Access(
+        ACTION,
+        "mentor",
+        args=lambda w: [w.connection.pk],
+        denied=_all_but("mentor", "mentee"),
+        owner_ok=(302,),
+        extra={"data": {"body": "Agenda for Thursday", "visibility": "shared"}},
     ),
     # --- flash meetings ------------------------------------------------------------------
     "flash_meetings:my_meetings": Access(PAGE, "mentee"),

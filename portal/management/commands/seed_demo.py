@@ -8,6 +8,7 @@ from flash_meetings import demo_follow_up
 from matching import demo as matching_demo
 from matching.models import FlashToOngoingPolicy, MatchingSettings
 from mentoring.models import Membership, Program, User
+from ongoing import demo as ongoing_demo
 from surveys import demo as surveys_demo
 
 # Each app that has demo data of its own adds it in ``<app>/demo.py`` with a function
@@ -16,6 +17,7 @@ DEMO_SEEDS = [
     matching_demo.seed,
     flash_meetings_demo.seed,
     surveys_demo.seed,
+    ongoing_demo.seed,
     demo_follow_up.seed,
 ]
 

@@ -1,0 +1,33 @@
+"""seed_demo gives mentor2 and mentee2 goals and shared notes, reached from mentee2's
+dashboard; seeding twice adds nothing; mentee1 and mentor1 stay unconnected."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from matching.models import Connection
+from mentoring.models import User
+from ongoing.models import Goal, GoalChange, Note
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_pair_has_goals_and_notes_linked_from_the_dashboard(client):
+    call_command("seed_demo")
+    counts = (Goal.objects.count(), GoalChange.objects.count(), Note.objects.count())
+    call_command("seed_demo")
+    assert (Goal.objects.count(), GoalChange.objects.count(), Note.objects.count()) == counts
+    connection = Connection.objects.get(mentor__username="mentor2", mentee__username="mentee2")
+    assert (
+        connection.goals.count() == 2 and connection.notes.filter(visibility="shared").count() == 2
+    )
+    assert not Connection.objects.filter(
+        mentor__username="mentor1", mentee__username="mentee1"
+    ).exists()
+
+    client.force_login(User.objects.get(username="mentee2"))
+    url = reverse("portal:connection_detail", args=[connection.pk])
+    assert url in client.get(reverse("portal:dashboard")).content.decode()
+    page = client.get(url).content.decode()
+    assert "Run a design review on my own" in page
+    assert "Topics for our next chat" in page
