@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -118,6 +119,17 @@ class MatchingSettings(models.Model):
         help_text=_(
             "Either person may ask to extend their connection by this many days; it is "
             "extended when the other accepts. Blank: connections cannot be extended."
+        ),
+    )
+
+    inactivity_nudge_days = models.PositiveSmallIntegerField(
+        _("a connection is quiet after (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            'In the connection health list, the filter "No activity in the last N days" '
+            "shows this program's connections with no goal change, note or meeting for "
+            "this many days; you may then nudge both people."
         ),
     )
 

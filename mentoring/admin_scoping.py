@@ -116,6 +116,7 @@ _INLINE_PATHS = {
     "flash_meetings.proposedtime": "meeting__program",
     "surveys.question": "survey__program",
     "surveys.answer": "response__survey__program",
+    "ongoing.connectionnudge": "connection__program",
 }
 
 

@@ -55,6 +55,9 @@ PROGRAM_ADMIN_PERMISSIONS = (
     "ongoing.view_goal",
     "ongoing.view_goalchange",
     "ongoing.view_note",  # shared notes only (ongoing/admin.py)
+    "ongoing.view_connectionhealth",
+    "ongoing.nudge_connection",
+    "ongoing.view_connectionnudge",
     "notifications.view_notification",
     "notifications.change_notification",  # "Send again"
 )

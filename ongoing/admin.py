@@ -1,16 +1,23 @@
-"""Program admins read their programs' goals (with their history) and shared notes.
+"""Program admins read their programs' goals (with their history) and shared notes, and
+see each connection's health: when anything last happened in it, the quiet ones, and a
+nudge to both people.
 
 Read-only: goals and notes are the pair's own words. Private notes never appear here:
-only their author ever reads them."""
+only their author ever reads them (a private note counts as activity; its text is never
+shown)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from matching.models import Connection
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
-from ongoing.models import Goal, GoalChange, Note
+from ongoing import health
+from ongoing.models import ConnectionHealth, ConnectionNudge, Goal, GoalChange, Note
 
 
 class _ReadOnly:
@@ -73,3 +80,112 @@ class NoteAdmin(_ReadOnly, ProgramScopedAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(visibility=Note.Visibility.SHARED)
+
+
+class ConnectionNudgeInline(_ReadOnly, ProgramScopedInlineMixin, admin.TabularInline):
+    model = ConnectionNudge
+    program_path = "connection__program"
+    fk_name = "connection"
+    extra = 0
+    fields = ("nudged_at", "nudged_by")
+    readonly_fields = fields
+    verbose_name_plural = _("Nudges")
+    ordering = ("-nudged_at", "-pk")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("nudged_by")
+
+
+class QuietFilter(admin.SimpleListFilter):
+    """Compares each row with its own program's ``inactivity_nudge_days``."""
+
+    title = _("No activity in the last N days (program setting)")
+    parameter_name = "quiet"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [
+            ("yes", gettext("No activity in the last N days")),
+            ("no", gettext("Some activity in the last N days")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return health.quiet(queryset)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=health.quiet(queryset).values("pk"))
+        return queryset
+
+
+@admin.register(ConnectionHealth)
+class ConnectionHealthAdmin(_ReadOnly, ProgramScopedAdminMixin, admin.ModelAdmin):
+    """Each connection with when anything last happened in it (its start, a goal change,
+    a note, a meeting asked for or held), computed in the list's one query."""
+
+    program_path = "program"
+    list_display = (
+        "pair",
+        "program",
+        "status",
+        "started_at",
+        "ends_on",
+        "last_activity",
+    )
+    list_filter = (QuietFilter, "status", "program")
+    list_select_related = ("mentor", "mentee", "program")
+    search_fields = (
+        "mentor__username",
+        "mentor__display_name",
+        "mentee__username",
+        "mentee__display_name",
+    )
+    ordering = ("-started_at", "-pk")
+    fields = ("pair", "program", "status", "started_at", "ends_on", "last_activity")
+    readonly_fields = fields
+    inlines = [ConnectionNudgeInline]
+    actions = ["nudge_both"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return health.with_last_activity(super().get_queryset(request))
+
+    @admin.display(description=_("pair"), ordering="mentor__display_name")
+    def pair(self, obj: Connection) -> str:
+        return f"{obj.mentor.name} → {obj.mentee.name}"
+
+    @admin.display(description=_("last activity"), ordering="last_activity")
+    def last_activity(self, obj: Connection):
+        return obj.last_activity
+
+    def has_nudge_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("ongoing.nudge_connection")
+
+    @admin.action(description=_("Nudge both people"), permissions=["nudge"])
+    def nudge_both(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """One email to each of the two people of every chosen active connection, through
+        the outbox, recorded; again the same day changes nothing."""
+        nudged = skipped = 0
+        for connection in queryset.select_related("mentor", "mentee", "program"):
+            if health.connection_nudge(connection=connection, actor=request.user):
+                nudged += 1
+            else:
+                skipped += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d connection nudged; both people were emailed.",
+                "%(count)d connections nudged; both people were emailed.",
+                nudged,
+            )
+            % {"count": nudged},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d connection skipped: ended, or already nudged today.",
+                    "%(count)d connections skipped: ended, or already nudged today.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -144,3 +144,45 @@ class Note(models.Model):
     @property
     def is_shared(self) -> bool:
         return self.visibility == self.Visibility.SHARED
+
+
+class ConnectionHealth(Connection):
+    """The connection health admin's view of a connection: when anything last happened
+    in it (ongoing/admin.py). No table of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("connection health")
+        verbose_name_plural = _("connection health")
+        default_permissions = ("view",)
+        permissions = [("nudge_connection", _("Can nudge both people of a quiet connection"))]
+
+
+class ConnectionNudge(models.Model):
+    """A program admin nudged both people of a quiet connection (one email each); at
+    most one a connection a day."""
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="nudges", verbose_name=_("connection")
+    )
+    nudged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nudged by"),
+    )
+    nudged_at = models.DateTimeField(_("nudged at"), default=timezone.now)
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("nudge")
+        verbose_name_plural = _("nudges")
+        ordering = ["-nudged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "day"], name="nudge_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}: {self.day}"

@@ -34,6 +34,7 @@ ONGOING_FIELDS = (
     "connection_duration_days",
     "connection_end_reminder_days",
     "connection_extension_days",
+    "inactivity_nudge_days",
 )
 FEATURE_FIELDS = ("flash_to_ongoing_enabled", "flash_to_ongoing_policy")
 MEETING_FIELDS = (

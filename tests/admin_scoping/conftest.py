@@ -4,6 +4,7 @@ manage; ``alpha_admin`` administers Alpha only."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.db import transaction
@@ -13,6 +14,7 @@ from matching.services import matching_settings_update
 from mentoring import services
 from mentoring.models import Membership, Program, User
 from ongoing import services as ongoing_services
+from ongoing.models import ConnectionHealth, ConnectionNudge
 from surveys.models import Survey, SurveyResponse, Version
 from tests.connections.factories import (
     ConnectionFactory,
@@ -64,6 +66,8 @@ def _side(name: str, superuser: User) -> Side:
     pair = {"program": program, "mentor": mentor, "mentee": mentee}
     connection = ConnectionFactory(**pair)
     side.add(connection)
+    side.add(ConnectionHealth.objects.get(pk=connection.pk))
+    ConnectionNudge.objects.create(connection=connection, nudged_by=superuser, day=date(2026, 1, 5))
     side.add(ongoing_services.goal_add(connection=connection, actor=mentee, title=f"{name} goal"))
     side.add(
         ongoing_services.note_add(connection=connection, actor=mentee, body=f"{name}", shared=True)

@@ -39,6 +39,7 @@ def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
         "connection_duration_days": _blank(matching_settings.connection_duration_days),
         "connection_end_reminder_days": matching_settings.connection_end_reminder_days,
         "connection_extension_days": _blank(matching_settings.connection_extension_days),
+        "inactivity_nudge_days": matching_settings.inactivity_nudge_days,
         "meeting_length_minutes": matching_settings.meeting_length_minutes,
         "min_booking_notice_hours": matching_settings.min_booking_notice_hours,
         "max_pending_meeting_requests_per_mentee": (
@@ -236,6 +237,30 @@ def test_how_long_connections_run_is_an_ongoing_setting_and_its_changes_are_reco
         "new": "180",
     }
     assert change.changes["connection_extension_days"]["new"] == "60"
+
+
+def test_the_quiet_connection_threshold_is_an_ongoing_setting_and_its_changes_are_recorded(
+    admin_client, superuser, matching_settings
+):
+    url = settings_url(matching_settings)
+    html = admin_client.get(url).content.decode()
+    ongoing = html.split("Ongoing mentoring</h2>")[1].split("</fieldset>")[0]
+    assert 'name="inactivity_nudge_days"' in ongoing and 'value="30"' in ongoing
+    assert "No activity in the last N days" in ongoing
+
+    response = admin_client.post(url, post_data(matching_settings, inactivity_nudge_days=0))
+    assert response.status_code == 200  # refused: at least a day
+    admin_client.post(url, post_data(matching_settings, inactivity_nudge_days=45))
+
+    matching_settings.refresh_from_db()
+    assert matching_settings.inactivity_nudge_days == 45
+    change = MatchingSettingsChange.objects.get()
+    assert change.changed_by == superuser
+    assert change.changes["inactivity_nudge_days"] == {
+        "label": "a connection is quiet after (days)",
+        "old": "30",
+        "new": "45",
+    }
 
 
 def test_saving_nothing_new_records_nothing(admin_client, matching_settings):
