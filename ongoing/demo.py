@@ -1,16 +1,24 @@
-"""Demo data: goals and notes on the demo connection (mentor2 mentoring mentee2, made by
-matching/demo.py). mentee1 and mentor1 stay unconnected: their flash-meeting follow-up
-must keep offering the connection."""
+"""Demo data: goals, notes and one upcoming meeting on the demo connection (mentor2
+mentoring mentee2, made by matching/demo.py), so its page shows each section and the
+timeline. mentee1 and mentor1 stay unconnected: their flash-meeting follow-up must keep
+offering the connection. Idempotent: each part is added once."""
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from typing import TextIO
 
+from django.utils import timezone
+
+from flash_meetings.models import FlashMeeting
+from flash_meetings.timezones import make_aware_in, zone_of
 from matching.models import Connection
 from mentoring.errors import DomainError
 from mentoring.models import Program
 from ongoing import services
 from ongoing.models import Goal
+
+MEETING_TOPIC = "Next step: leading a design critique"
 
 
 def seed(*, program: Program, stdout: TextIO) -> None:
@@ -24,7 +32,10 @@ def seed(*, program: Program, stdout: TextIO) -> None:
         .select_related("mentor", "mentee")
         .first()
     )
-    if connection is None or Goal.objects.filter(connection=connection).exists():
+    if connection is None:
+        return
+    _meeting(program=program, connection=connection)
+    if Goal.objects.filter(connection=connection).exists():
         return
     mentor, mentee = connection.mentor, connection.mentee
     try:
@@ -59,3 +70,26 @@ def seed(*, program: Program, stdout: TextIO) -> None:
         )
     except DomainError as error:
         stdout.write(f"  demo goals and notes skipped: {error.message}\n")
+
+
+def _meeting(*, program: Program, connection: Connection) -> None:
+    """One meeting within the connection, scheduled in four days at 11:00 in the mentor's
+    zone (mentor2's open slots are at 15:00): added once, whatever happened to it since."""
+    if FlashMeeting.objects.filter(connection=connection, topic=MEETING_TOPIC).exists():
+        return
+    zone = zone_of(connection.mentor)
+    now = timezone.now()
+    starts_at = make_aware_in(now.astimezone(zone).date() + timedelta(days=4), time(11, 0), zone)
+    FlashMeeting.objects.create(
+        program=program,
+        mentor=connection.mentor,
+        mentee=connection.mentee,
+        connection=connection,
+        topic=MEETING_TOPIC,
+        message="Could we plan how I run my first critique with the whole team?",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=program.matching_settings.meeting_length_minutes),
+        status=FlashMeeting.Status.SCHEDULED,
+        video_url="https://meet.example.org/demo-connection",
+        responded_at=now,
+    )

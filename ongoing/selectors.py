@@ -12,9 +12,12 @@ from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching.models import Connection
+from flash_meetings.models import FlashMeeting
+from matching.models import Connection, ConnectionExtension
+from mentoring import when as when_text
 from mentoring.models import User
 from ongoing.models import Goal, GoalChange, Note
 
@@ -142,8 +145,175 @@ def _note_events(connection: Connection, viewer: User, limit: int) -> list[Timel
     return items
 
 
+def _party_name(connection: Connection, user_id: int | None) -> str:
+    """A party's name from the connection's own (already loaded) people; "" otherwise."""
+    if user_id is not None and user_id == connection.mentor_id:
+        return connection.mentor.name
+    if user_id is not None and user_id == connection.mentee_id:
+        return connection.mentee.name
+    return ""
+
+
+def _meeting_events(connection: Connection, viewer: User, limit: int) -> list[TimelineItem]:
+    """Meetings within the connection: requested, scheduled, then how it went (held,
+    did not happen, cancelled, declined, withdrawn, expired, new time proposed), each
+    with the meeting's own status label: one query (the latest ``limit`` meetings by
+    their last change; no meeting has more than three events)."""
+    Status = FlashMeeting.Status
+    zone = when_text.zone_of(viewer)
+    now = timezone.now()
+    meetings = FlashMeeting.objects.filter(connection=connection).order_by("-updated_at", "-pk")[
+        :limit
+    ]
+    items: list[TimelineItem] = []
+    for meeting in meetings:
+        link = reverse("flash_meetings:detail", args=[meeting.pk])
+        params = {
+            "topic": meeting.topic,
+            "time": when_text.span(meeting.starts_at, meeting.ends_at, zone),
+            "status": meeting.status_label,
+            "who": _party_name(connection, meeting.mentee_id) or _("Someone"),
+        }
+
+        events: list[tuple[datetime | None, str, str]] = []
+        add = events.append
+        add(
+            (
+                meeting.created_at,
+                "meeting_requested",
+                _("%(who)s asked for a meeting: “%(topic)s”.") % params,
+            )
+        )
+        if meeting.status in (*FlashMeeting.ENDED_STATUSES, Status.CANCELLED):
+            add(
+                (
+                    meeting.responded_at or meeting.created_at,
+                    "meeting_scheduled",
+                    _("Meeting “%(topic)s” scheduled for %(time)s.") % params,
+                )
+            )
+        key = meeting.status_key
+        if key == Status.COMPLETED:
+            add(
+                (
+                    meeting.outcome_recorded_at or meeting.ends_at,
+                    "meeting_held",
+                    _("Meeting “%(topic)s” held (%(status)s), %(time)s.") % params,
+                )
+            )
+        elif key == Status.DID_NOT_HAPPEN:
+            add(
+                (
+                    meeting.outcome_recorded_at or meeting.ends_at,
+                    "meeting_did_not_happen",
+                    _("Meeting “%(topic)s”: %(status)s.") % params,
+                )
+            )
+        elif key == Status.CANCELLED:
+            # No cancellation time of its own: the meeting's last change is the cancel.
+            params["by"] = _party_name(connection, meeting.cancelled_by_id)
+            text = (
+                _("%(by)s cancelled the meeting “%(topic)s” (%(status)s).")
+                if params["by"]
+                else _("Meeting “%(topic)s”: %(status)s.")
+            )
+            add((meeting.updated_at, "meeting_cancelled", text % params))
+        elif key in (Status.DECLINED, Status.WITHDRAWN, Status.EXPIRED):
+            add(
+                (
+                    meeting.responded_at or meeting.updated_at,
+                    f"meeting_{key}",
+                    _("Meeting request “%(topic)s”: %(status)s.") % params,
+                )
+            )
+        elif key == "time_proposed":
+            add(
+                (
+                    meeting.counter_proposed_at,
+                    "meeting_time_proposed",
+                    _("Meeting request “%(topic)s”: %(status)s.") % params,
+                )
+            )
+        items.extend(
+            TimelineItem(when=at, kind=kind, text=text, link=link)
+            for at, kind, text in events
+            if at is not None and at <= now
+        )
+    return items
+
+
+def _extension_events(connection: Connection, viewer: User, limit: int) -> list[TimelineItem]:
+    """Extensions: asked, accepted (with the new end date), declined, withdrawn, or
+    made by the program team: one query (people named from the connection's own)."""
+    Status = ConnectionExtension.Status
+    extensions = ConnectionExtension.objects.filter(connection=connection).order_by(
+        "-created_at", "-pk"
+    )[:limit]
+    items: list[TimelineItem] = []
+    for extension in extensions:
+        params = {
+            "days": extension.days,
+            "date": when_text.day(extension.new_ends_on),
+            "who": _party_name(connection, extension.requested_by_id) or _("Someone"),
+            "by": _party_name(connection, extension.responded_by_id),
+        }
+        if extension.by_admin:
+            items.append(
+                TimelineItem(
+                    when=extension.created_at,
+                    kind="extended_by_admin",
+                    text=_(
+                        "The program team extended the connection by %(days)s days: it now "
+                        "ends on %(date)s."
+                    )
+                    % params,
+                )
+            )
+            continue
+        items.append(
+            TimelineItem(
+                when=extension.created_at,
+                kind="extension_asked",
+                text=_("%(who)s asked to extend the connection by %(days)s days.") % params,
+            )
+        )
+        if extension.responded_at is None:
+            continue
+        if extension.status == Status.ACCEPTED:
+            text = (
+                _("%(by)s accepted the extension: the connection now ends on %(date)s.")
+                if params["by"]
+                else _("The extension was accepted: the connection now ends on %(date)s.")
+            )
+            kind = "extension_accepted"
+        elif extension.status == Status.DECLINED:
+            text = (
+                _("%(by)s declined the extension.")
+                if params["by"]
+                else _("The extension was declined.")
+            )
+            kind = "extension_declined"
+        elif extension.status == Status.WITHDRAWN:
+            text = (
+                _("%(by)s withdrew the extension request.")
+                if params["by"]
+                else _("The extension request was withdrawn.")
+            )
+            kind = "extension_withdrawn"
+        else:
+            continue
+        items.append(TimelineItem(when=extension.responded_at, kind=kind, text=text % params))
+    return items
+
+
 # Other apps' events join by appending a source here (each one query or none).
-TIMELINE_SOURCES: list[TimelineSource] = [_connection_events, _goal_events, _note_events]
+TIMELINE_SOURCES: list[TimelineSource] = [
+    _connection_events,
+    _goal_events,
+    _note_events,
+    _meeting_events,
+    _extension_events,
+]
 
 
 def timeline(*, connection: Connection, viewer: User, limit: int = 20) -> list[TimelineItem]:

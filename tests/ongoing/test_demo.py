@@ -1,10 +1,13 @@
-"""seed_demo gives mentor2 and mentee2 goals and shared notes, reached from mentee2's
-dashboard; seeding twice adds nothing; mentee1 and mentor1 stay unconnected."""
+"""seed_demo gives mentor2 and mentee2 goals, shared notes and one upcoming meeting within
+their connection, reached from mentee2's dashboard; seeding twice adds nothing; mentee1
+and mentor1 stay unconnected."""
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from flash_meetings.models import FlashMeeting
 from matching.models import Connection
 from mentoring.models import User
 from ongoing.models import Goal, GoalChange, Note
@@ -31,3 +34,25 @@ def test_the_demo_pair_has_goals_and_notes_linked_from_the_dashboard(client):
     page = client.get(url).content.decode()
     assert "Run a design review on my own" in page
     assert "Topics for our next chat" in page
+
+
+def test_the_demo_pair_has_one_upcoming_meeting_on_the_page_and_timeline(client):
+    call_command("seed_demo")
+    meetings = FlashMeeting.objects.count()
+    call_command("seed_demo")
+    assert FlashMeeting.objects.count() == meetings
+    connection = Connection.objects.get(mentor__username="mentor2", mentee__username="mentee2")
+    meeting = FlashMeeting.objects.get(connection=connection)
+    assert meeting.status == FlashMeeting.Status.SCHEDULED
+    assert meeting.starts_at > timezone.now() and meeting.counts_in_month is None
+    # mentee1's follow-up with mentor1 still offers the connection
+    assert FlashMeeting.objects.filter(
+        mentor__username="mentor1", mentee__username="mentee1", follow_up_choice=""
+    ).exists()
+
+    for username in ("mentee2", "mentor2"):
+        client.force_login(User.objects.get(username=username))
+        page = client.get(reverse("portal:connection_detail", args=[connection.pk])).content
+        page = page.decode()
+        assert reverse("flash_meetings:detail", args=[meeting.pk]) in page
+        assert f"Meeting “{meeting.topic}” scheduled for" in page

@@ -1,16 +1,24 @@
-"""The connection page costs the same for 5 and for 50 goals, notes and changes."""
+"""The connection page costs the same for 5 and for 50 goals, notes, changes, meetings and
+extensions."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from flash_meetings.models import FlashMeeting
+from matching.models import ConnectionExtension
 from ongoing import services
+from tests.flash_meetings.factories import FlashMeetingFactory
 
 pytestmark = pytest.mark.django_db
 
 # session, user, connection (+both people, program, ended by), latest goals (+added by),
-# latest notes (+author), timeline: goal changes (+goal, person), notes (+author) = 7;
+# latest notes (+author), timeline: goal changes (+goal, person), notes (+author),
+# meetings (people named from the connection's own), extensions (likewise) = 9;
 # and the meetings section's own (flash_meetings, 3)
-CONNECTION_PAGE = 10
+CONNECTION_PAGE = 12
 # session, user, connection, count, page of goals, their changes (+person)
 GOALS_PAGE = 6
 # session, user, connection, count, page of notes (+author)
@@ -30,6 +38,49 @@ def _fill(pair, rows: int) -> None:
         )
         services.note_add(connection=pair, actor=pair.mentor, body=f"Note {index}", shared=True)
         services.note_add(connection=pair, actor=pair.mentee, body=f"Mine {index}", shared=False)
+    _meetings_and_extensions(pair, rows)
+
+
+def _meetings_and_extensions(pair, rows: int) -> None:
+    """``rows`` meetings in the connection (every status) and ``rows`` extensions."""
+    now = timezone.now()
+    statuses = [
+        FlashMeeting.Status.REQUESTED,
+        FlashMeeting.Status.SCHEDULED,
+        FlashMeeting.Status.COMPLETED,
+        FlashMeeting.Status.CANCELLED,
+        FlashMeeting.Status.DECLINED,
+    ]
+    for index in range(rows):
+        FlashMeetingFactory(
+            program=pair.program,
+            mentor=pair.mentor,
+            mentee=pair.mentee,
+            connection=pair,
+            counts_in_month=None,
+            status=statuses[index % len(statuses)],
+            starts_at=now - timedelta(days=index + 1),
+            ends_at=now - timedelta(days=index + 1) + timedelta(minutes=30),
+            responded_at=now - timedelta(days=index + 2),
+            cancelled_by=pair.mentor if index % len(statuses) == 3 else None,
+        )
+    extension_statuses = [
+        ConnectionExtension.Status.ACCEPTED,
+        ConnectionExtension.Status.DECLINED,
+        ConnectionExtension.Status.WITHDRAWN,
+    ]
+    for index in range(rows):
+        ConnectionExtension.objects.create(
+            connection=pair,
+            requested_by=pair.mentee,
+            days=30,
+            status=extension_statuses[index % 3],
+            by_admin=index % 7 == 6,
+            created_at=now - timedelta(days=index + 1),
+            responded_at=now - timedelta(days=index),
+            responded_by=pair.mentor,
+            new_ends_on=(now + timedelta(days=30)).date(),
+        )
 
 
 @pytest.mark.parametrize("rows", [5, 50])
