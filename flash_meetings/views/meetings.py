@@ -68,6 +68,9 @@ def _detail_context(request: HttpRequest, meeting: FlashMeeting, **forms) -> dic
         "mentee_proposals": [p for p in proposals if not p.by_mentor],
         "mentor_proposals": [p for p in proposals if p.by_mentor],
         "is_over": meeting.is_over(),
+        # The one rule for "needs a follow-up" (FlashMeeting.needs_follow_up), as on
+        # My meetings and the dashboard: an answered meeting offers none.
+        "needs_follow_up": not is_mentor and meeting.needs_follow_up(),
         "has_started": meeting.has_started(),
         "has_invite": meeting.status
         in (

@@ -56,8 +56,10 @@ def test_an_answered_meeting_leaves_follow_up_and_reads_completed_everywhere(pag
     expect(page.get_by_text("Over", exact=True)).to_have_count(0)
     expect(to_follow_up.get_by_text("Completed", exact=True)).to_be_visible()
     past.get_by_role("link", name="Salary negotiation").click()
+    # The answered meeting's own page says the same word, and offers no follow-up.
+    expect(page).to_have_url(re.compile(rf"/meetings/{answered.pk}/$"))
     expect(page.get_by_text("Completed", exact=True)).to_be_visible()
-    assert answered.pk  # the meeting the page shows
+    expect(page.get_by_role("link", name="Follow up on this meeting")).to_have_count(0)
 
     # The dashboard agrees with "My meetings".
     nav(page).get_by_role("link", name="Dashboard").click()
