@@ -222,6 +222,13 @@ CELERY_BEAT_SCHEDULE["surveys-mentor-invitations"] = {
     "schedule": 600.0,
     "options": {"expires": 540},
 }
+# Ongoing mentoring's surveys: the check-in on its day, the closing survey when a
+# connection ends (within ten minutes), reminders one and five days later (dedupe keys).
+CELERY_BEAT_SCHEDULE["surveys-connection-surveys"] = {
+    "task": "surveys.tasks.send_connection_surveys",
+    "schedule": 600.0,
+    "options": {"expires": 540},
+}
 # Flash meetings: expire unanswered requests, remind once before the start, send the
 # follow-up email once after the end (each job idempotent: conditional updates/stamps).
 CELERY_BEAT_SCHEDULE["flash-meetings-expire-requests"] = {

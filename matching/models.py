@@ -122,6 +122,24 @@ class MatchingSettings(models.Model):
         ),
     )
 
+    connection_check_in_enabled = models.BooleanField(
+        _("mid-point check-in survey"),
+        default=True,
+        help_text=_(
+            "Halfway through a connection that has an end date, the mentor and the mentee "
+            "are each asked to answer the check-in survey (edited under Surveys), and "
+            "reminded once or twice if they have not."
+        ),
+    )
+    connection_closing_survey_enabled = models.BooleanField(
+        _("closing survey"),
+        default=True,
+        help_text=_(
+            "When a connection ends, at its end date or early, the mentor and the mentee are "
+            "each asked to answer the closing survey (edited under Surveys)."
+        ),
+    )
+
     inactivity_nudge_days = models.PositiveSmallIntegerField(
         _("a connection is quiet after (days)"),
         default=30,
@@ -356,6 +374,9 @@ class Connection(models.Model):
     # accepted extension moves it (recorded as a ConnectionExtension).
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     end_reminder_sent_at = models.DateTimeField(_("end reminder sent at"), null=True, blank=True)
+    # Halfway between the start and the end date the connection was made with; an
+    # extension does not move it (the check-in is about the term first agreed).
+    check_in_on = models.DateField(_("check-in from"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("connection")

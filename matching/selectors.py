@@ -292,7 +292,7 @@ def pending_received_count(*, user: User) -> int:
 def connection_for_party(*, user: User, connection_id: int) -> Connection:
     connection = (
         Connection.objects.filter(Q(mentor=user) | Q(mentee=user), pk=connection_id)
-        .select_related("mentor", "mentee", "program", "ended_by")
+        .select_related("mentor", "mentee", "program__matching_settings", "ended_by")
         .first()
     )
     if connection is None:

@@ -22,6 +22,7 @@ from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInline
 from mentoring.exports import csv_response
 from surveys import selectors
 from surveys.models import Answer, Question, Survey, SurveyResponse, Version
+from surveys.selectors import MEETING_VERSIONS
 
 
 class QuestionInline(ProgramScopedInlineMixin, admin.TabularInline):
@@ -38,8 +39,16 @@ class QuestionInline(ProgramScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("title", "program", "role", "question_count", "response_count", "summary")
-    list_filter = ("program", "role")
+    list_display = (
+        "title",
+        "program",
+        "kind",
+        "role",
+        "question_count",
+        "response_count",
+        "summary",
+    )
+    list_filter = ("program", "kind", "role")
     search_fields = ("title", "program__name")
     list_select_related = ("program",)
     inlines = [QuestionInline]
@@ -49,11 +58,13 @@ class SurveyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
             _("Versions"),
             {
                 "description": _(
-                    "People whose meeting took place see the questions shown when the meeting "
-                    "took place and those shown always; people whose meeting did not take "
-                    "place see the questions for that case and those shown always. Editing a "
-                    "question never changes answers already given: each answer keeps the "
-                    "question's text as it was asked."
+                    "Flash Meeting Feedback: people whose meeting took place see the questions "
+                    "shown when the meeting took place and those shown always; people whose "
+                    "meeting did not take place see the questions for that case and those "
+                    "shown always. The mid-point check-in and the closing survey of ongoing "
+                    "mentoring show every question (switch them on or off in the program's "
+                    "matching settings). Editing a question never changes answers already "
+                    "given: each answer keeps the question's text as it was asked."
                 ),
                 "fields": (),
             },
@@ -106,7 +117,9 @@ class SurveyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         if version not in (None, *Version.values):
             version = None
         summary = selectors.survey_summary(survey=survey, version=version)
-        versions = [(None, _("All versions"))] + list(Version.choices)
+        versions = [(None, _("All versions"))] + [
+            (value, label) for value, label in Version.choices if value in MEETING_VERSIONS
+        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -151,7 +164,7 @@ def _csv_response(responses: QuerySet[SurveyResponse]) -> StreamingHttpResponse:
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     program_path = "survey__program"
-    list_display = ("submitted_at", "respondent", "survey", "program", "version", "meeting")
+    list_display = ("submitted_at", "respondent", "survey", "program", "version", "about")
     list_filter = (
         ("survey__program", admin.RelatedOnlyFieldListFilter),
         "survey",
@@ -165,8 +178,14 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "respondent__email",
         "flash_meeting__topic",
     )
-    list_select_related = ("survey__program", "respondent", "flash_meeting")
-    fields = ("survey", "flash_meeting", "respondent", "version", "submitted_at")
+    list_select_related = (
+        "survey__program",
+        "respondent",
+        "flash_meeting",
+        "connection__mentor",
+        "connection__mentee",
+    )
+    fields = ("survey", "flash_meeting", "connection", "respondent", "version", "submitted_at")
     readonly_fields = fields
     inlines = [AnswerInline]
     actions = ["export_csv"]
@@ -182,9 +201,16 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     def program(self, response: SurveyResponse) -> str:
         return response.survey.program.name
 
-    @admin.display(description=_("flash meeting"))
-    def meeting(self, response: SurveyResponse) -> str:
-        return response.flash_meeting.topic
+    @admin.display(description=_("about"))
+    def about(self, response: SurveyResponse) -> str:
+        """The meeting's topic, or the connection's two people."""
+        if response.flash_meeting_id:
+            return response.flash_meeting.topic
+        connection = response.connection
+        return gettext("%(mentor)s mentoring %(mentee)s") % {
+            "mentor": connection.mentor.name,
+            "mentee": connection.mentee.name,
+        }
 
     @admin.action(description=_("Export the selected responses as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[SurveyResponse]):

@@ -1,4 +1,6 @@
-"""The default Flash Meeting Feedback questions, as plain data.
+"""The default questions of every survey a program gets, as plain data: the Flash
+Meeting Feedback, the mid-point check-in and the closing survey, each for the mentee and
+for the mentor.
 
 Used by the post_save receiver on Program, the data migration that covers programs that
 already existed, and ``services.surveys_ensure_for_program``. ``ensure_default_surveys``
@@ -77,17 +79,123 @@ MENTOR_QUESTIONS = [
 QUESTIONS_BY_ROLE = {"mentee": MENTEE_QUESTIONS, "mentor": MENTOR_QUESTIONS}
 KIND = "flash_meeting_feedback"
 
+# --- Ongoing mentoring: the mid-point check-in and the closing survey -------------------
 
-def ensure_default_surveys(*, program, survey_model, question_model) -> list:
-    """Create the program's mentee and mentor surveys with the default questions if they
-    do not exist yet; an existing survey (maybe edited by the program) is left alone."""
+CHECK_IN_KIND = "connection_check_in"
+CHECK_IN_TITLE = gettext_noop("Mid-point check-in")
+CLOSING_KIND = "connection_closing"
+CLOSING_TITLE = gettext_noop("Closing survey")
+
+HOW_OFTEN = [
+    gettext_noop("Every week"),
+    gettext_noop("Every two weeks"),
+    gettext_noop("Once a month"),
+    gettext_noop("Less often"),
+    gettext_noop("We have not met yet"),
+]
+GOALS_REACHED = [
+    gettext_noop("All of them"),
+    gettext_noop("Some of them"),
+    gettext_noop("None of them"),
+    gettext_noop("We did not set goals"),
+]
+RECOMMEND = [gettext_noop("Yes"), gettext_noop("Maybe"), gettext_noop("No")]
+
+
+def _check_in(rating_text: str) -> list:
+    return [
+        (rating_text, "rating", [], True, "always"),
+        (gettext_noop("How often do you meet?"), "single_choice", HOW_OFTEN, False, "always"),
+        (gettext_noop("What is going well?"), "long_text", [], False, "always"),
+        (
+            gettext_noop("What could go better, or how could the program team help?"),
+            "long_text",
+            [],
+            False,
+            "always",
+        ),
+    ]
+
+
+def _closing(rating_text: str, changed_text: str) -> list:
+    return [
+        (rating_text, "rating", [], True, "always"),
+        (
+            gettext_noop("Did you reach the goals you set together?"),
+            "single_choice",
+            GOALS_REACHED,
+            False,
+            "always",
+        ),
+        (changed_text, "long_text", [], False, "always"),
+        (
+            gettext_noop("Would you recommend this program to a colleague?"),
+            "single_choice",
+            RECOMMEND,
+            False,
+            "always",
+        ),
+        (
+            gettext_noop("Anything else you want the program team to know?"),
+            "long_text",
+            [],
+            False,
+            "always",
+        ),
+    ]
+
+
+CHECK_IN_QUESTIONS_BY_ROLE = {
+    "mentee": _check_in(gettext_noop("How is your mentoring going so far?")),
+    "mentor": _check_in(gettext_noop("How is mentoring this person going so far?")),
+}
+CLOSING_QUESTIONS_BY_ROLE = {
+    "mentee": _closing(
+        gettext_noop("How useful was this mentoring for you, overall?"),
+        gettext_noop("What changed for you thanks to this mentoring?"),
+    ),
+    "mentor": _closing(
+        gettext_noop("How well did this mentoring go, overall?"),
+        gettext_noop("What did you learn as a mentor?"),
+    ),
+}
+
+# kind -> (title, questions by role)
+DEFAULTS = {
+    KIND: (SURVEY_TITLE, QUESTIONS_BY_ROLE),
+    CHECK_IN_KIND: (CHECK_IN_TITLE, CHECK_IN_QUESTIONS_BY_ROLE),
+    CLOSING_KIND: (CLOSING_TITLE, CLOSING_QUESTIONS_BY_ROLE),
+}
+
+
+def ensure_default_surveys(
+    *, program, survey_model, question_model, kinds: tuple[str, ...] = tuple(DEFAULTS)
+) -> list:
+    """Create the program's mentee and mentor surveys of each kind with the default
+    questions if they do not exist yet; an existing survey (maybe edited by the program)
+    is left alone. A migration passes the kinds it knows of."""
     surveys = []
-    for role, questions in QUESTIONS_BY_ROLE.items():
+    for kind in kinds:
+        surveys.extend(
+            _ensure_kind(
+                program=program,
+                kind=kind,
+                survey_model=survey_model,
+                question_model=question_model,
+            )
+        )
+    return surveys
+
+
+def _ensure_kind(*, program, kind, survey_model, question_model) -> list:
+    title, questions_by_role = DEFAULTS[kind]
+    surveys = []
+    for role, questions in questions_by_role.items():
         survey, created = survey_model.objects.get_or_create(
             program=program,
-            kind=KIND,
+            kind=kind,
             role=role,
-            defaults={"title": gettext(SURVEY_TITLE)},
+            defaults={"title": gettext(title)},
         )
         if created:
             question_model.objects.bulk_create(

@@ -13,7 +13,7 @@ class NotARespondent(SurveyError):
     status_code = 404
 
     def __init__(self) -> None:
-        super().__init__(_("Only the meeting's mentee and mentor answer its survey."))
+        super().__init__(_("Only the two people it is about answer this survey."))
 
 
 class NotAnswerableYet(SurveyError):
@@ -21,6 +21,11 @@ class NotAnswerableYet(SurveyError):
         super().__init__(
             _("This survey opens once the meeting is over; please come back after it.")
         )
+
+
+class ConnectionSurveyClosed(SurveyError):
+    """A connection's check-in or closing survey that is not open; the message says why
+    (surveys.connection_selectors.closed_message)."""
 
 
 class AlreadyAnswered(SurveyError):

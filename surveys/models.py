@@ -1,8 +1,11 @@
-"""The Flash Meeting Feedback survey: one survey per program and role, two versions.
+"""A program's surveys, one per kind and role: the Flash Meeting Feedback (about one
+flash meeting), and the mid-point check-in and the closing survey (about one ongoing
+connection).
 
-A survey has questions shown when the meeting was completed, when it was cancelled (did
-not happen), or always. The *version* a person answers follows the meeting's outcome;
-an answer keeps the question's text (and the choices as labels) as they were when it was
+A feedback survey has questions shown when the meeting was completed, when it was
+cancelled (did not happen), or always; the *version* a person answers follows the
+meeting's outcome. A connection's surveys have one version, every question shown. An
+answer keeps the question's text (and the choices as labels) as they were when it was
 submitted, so editing a survey later never changes what people said.
 """
 
@@ -28,11 +31,16 @@ class Version(models.TextChoices):
 
     COMPLETED = "completed", _("Meeting took place")
     CANCELLED = "cancelled", _("Meeting did not take place")
+    CONNECTION = "connection", _("Ongoing mentoring")
 
 
 class Survey(models.Model):
     class Kind(models.TextChoices):
         FLASH_MEETING_FEEDBACK = "flash_meeting_feedback", _("Flash Meeting Feedback")
+        CONNECTION_CHECK_IN = "connection_check_in", _("Mid-point check-in")
+        CONNECTION_CLOSING = "connection_closing", _("Closing survey")
+
+    CONNECTION_KINDS = (Kind.CONNECTION_CHECK_IN, Kind.CONNECTION_CLOSING)
 
     class Role(models.TextChoices):
         MENTEE = "mentee", _("Mentee")
@@ -48,7 +56,7 @@ class Survey(models.Model):
         _("answered by"),
         max_length=16,
         choices=Role.choices,
-        help_text=_("The meeting's mentee or its mentor answers this survey."),
+        help_text=_("The mentee or the mentor answers this survey."),
     )
     title = models.CharField(
         _("title"),
@@ -77,6 +85,10 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_role_display()}) · {self.program}"
+
+    @property
+    def is_about_connection(self) -> bool:
+        return self.kind in self.CONNECTION_KINDS
 
     def title_for(self, version: str) -> str:
         """The heading of one version: the version for a meeting that did not happen
@@ -146,10 +158,21 @@ class Question(models.Model):
             raise ValidationError(
                 {"choices": _("Only one-choice and several-choice questions have choices.")}
             )
+        survey = self.survey if self.survey_id else None
+        if survey and survey.is_about_connection and self.shown_when != self.ShownWhen.ALWAYS:
+            raise ValidationError(
+                {
+                    "shown_when": _(
+                        "This survey is about ongoing mentoring, not a meeting: its questions "
+                        "are always shown."
+                    )
+                }
+            )
 
 
 class SurveyResponse(models.Model):
-    """One person's answers to one survey about one meeting: at most one, ever."""
+    """One person's answers to one survey about one meeting or one connection: at most
+    one, ever."""
 
     survey = models.ForeignKey(
         Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
@@ -157,8 +180,18 @@ class SurveyResponse(models.Model):
     flash_meeting = models.ForeignKey(
         "flash_meetings.FlashMeeting",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="survey_responses",
         verbose_name=_("flash meeting"),
+    )
+    connection = models.ForeignKey(
+        "matching.Connection",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+        verbose_name=_("connection"),
     )
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -178,10 +211,21 @@ class SurveyResponse(models.Model):
                 fields=["survey", "flash_meeting", "respondent"],
                 name="survey_response_one_per_meeting_and_respondent",
             ),
+            models.UniqueConstraint(
+                fields=["survey", "connection", "respondent"],
+                name="survey_response_one_per_connection_and_respondent",
+            ),
+            # About a meeting or about a connection, never both or neither.
+            models.CheckConstraint(
+                condition=Q(flash_meeting__isnull=False, connection__isnull=True)
+                | Q(flash_meeting__isnull=True, connection__isnull=False),
+                name="survey_response_about_one_thing",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.survey.title} · {self.respondent} · {self.flash_meeting_id}"
+        about = self.flash_meeting_id or self.connection_id
+        return f"{self.survey.title} · {self.respondent} · {about}"
 
 
 class Answer(models.Model):

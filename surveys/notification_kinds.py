@@ -50,3 +50,55 @@ register(
         optional=True,
     )
 )
+
+# --- Ongoing mentoring: the mid-point check-in and the closing survey -------------------
+
+_CONNECTION_CONTEXT = (
+    "survey_kind",
+    "survey_title",
+    "other_person_name",
+    "respondent_role",
+    "started_on",
+    "ends_on",
+    "ended_early",
+    "survey_path",
+)
+_CONNECTION_SAMPLE = {
+    "survey_kind": "connection_check_in",
+    "survey_title": "Mid-point check-in",
+    "other_person_name": "Amara Okafor",
+    "respondent_role": "mentee",
+    "started_on": "1 September 2026",
+    "ends_on": "1 March 2027",
+    "ended_early": False,
+    "survey_path": "/surveys/connections/1/check-in/",
+}
+
+register(
+    NotificationKind(
+        name="connection_survey_invitation",
+        required_context=_CONNECTION_CONTEXT,
+        sample_context=_CONNECTION_SAMPLE,
+        description=(
+            "Both people of a connection are invited to the mid-point check-in halfway "
+            "through it, and to the closing survey when it ends (at its end date or early), "
+            "when the program runs these surveys."
+        ),
+        label=_("Invitations to your mentoring's check-in and closing surveys"),
+        optional=True,
+    )
+)
+
+register(
+    NotificationKind(
+        name="connection_survey_reminder",
+        required_context=(*_CONNECTION_CONTEXT, "days_after"),
+        sample_context={**_CONNECTION_SAMPLE, "days_after": 1},
+        description=(
+            "Someone who has not answered their connection's check-in or closing survey is "
+            "reminded one day and five days after it opened."
+        ),
+        label=_("Reminders to answer your mentoring's check-in and closing surveys"),
+        optional=True,
+    )
+)

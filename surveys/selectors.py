@@ -29,6 +29,7 @@ SHOWN_IN_VERSION = {
     Version.CANCELLED: (Question.ShownWhen.CANCELLED, Question.ShownWhen.ALWAYS),
 }
 LATEST_TEXTS = 5
+MEETING_VERSIONS = (Version.COMPLETED, Version.CANCELLED)
 
 
 # --- The entry points other apps use ------------------------------------------------
@@ -199,7 +200,11 @@ class SurveySummary:
     @property
     def version_counts(self) -> list[tuple[str, int]]:
         """(label, responses) per version, for the page."""
-        return [(label, self.count_by_version[value]) for value, label in Version.choices]
+        return [
+            (label, self.count_by_version[value])
+            for value, label in Version.choices
+            if value in self.count_by_version
+        ]
 
 
 def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySummary:
@@ -266,7 +271,10 @@ def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySumma
         survey=survey,
         version=version,
         response_count=sum(counts.values()),
-        count_by_version={value: counts.get(value, 0) for value in Version.values},
+        count_by_version={
+            value: counts.get(value, 0)
+            for value in ((Version.CONNECTION,) if survey.is_about_connection else MEETING_VERSIONS)
+        },
         questions=[by_id[question.pk] for question in questions],
     )
 
@@ -321,6 +329,7 @@ def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
         gettext("Version"),
         gettext("Meeting"),
         gettext("Meeting topic"),
+        gettext("Connection"),
         gettext("Respondent"),
         gettext("Respondent name"),
         gettext("Submitted at"),
@@ -334,8 +343,9 @@ def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
             response.survey.title,
             response.survey.get_role_display(),
             response.get_version_display(),
-            response.flash_meeting_id,
-            response.flash_meeting.topic,
+            response.flash_meeting_id or "",
+            response.flash_meeting.topic if response.flash_meeting_id else "",
+            response.connection_id or "",
             response.respondent.username,
             response.respondent.name,
             response.submitted_at.isoformat(),

@@ -31,8 +31,9 @@ INVITATION_WINDOW = timedelta(days=1)
 
 @transaction.atomic
 def surveys_ensure_for_program(*, program: Program) -> list[Survey]:
-    """The program's mentee and mentor surveys, created with the default questions when
-    missing; safe to call any number of times (management-safe)."""
+    """The program's mentee and mentor surveys of every kind (flash meeting feedback,
+    check-in, closing), created with the default questions when missing; safe to call
+    any number of times."""
     return ensure_default_surveys(program=program, survey_model=Survey, question_model=Question)
 
 
@@ -93,14 +94,15 @@ def response_submit(
     except IntegrityError as error:
         raise AlreadyAnswered() from error
     Answer.objects.bulk_create(
-        _answer(response=response, question=question, value=value)
+        build_answer(response=response, question=question, value=value)
         for question, value in answers.items()
         if value not in (None, "", [], ())
     )
     return response
 
 
-def _answer(*, response: SurveyResponse, question: Question, value: Any) -> Answer:
+def build_answer(*, response: SurveyResponse, question: Question, value: Any) -> Answer:
+    """One answer as it was given: the question's text and kind copied in."""
     answer = Answer(
         response=response,
         question=question,
@@ -214,7 +216,8 @@ def _notify_survey(
     role = selectors.role_for(meeting=meeting, respondent=respondent)
     survey = selectors.survey_for(program_id=meeting.program_id, role=role)
     if survey is None:
-        survey = {s.role: s for s in surveys_ensure_for_program(program=meeting.program)}[role]
+        surveys_ensure_for_program(program=meeting.program)
+        survey = selectors.survey_for(program_id=meeting.program_id, role=role)
     version = selectors.version_for(meeting=meeting)
     other = meeting.mentor if role == Survey.Role.MENTEE else meeting.mentee
     notify(

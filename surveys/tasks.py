@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from surveys import services
+from surveys import connection_services, services
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +27,12 @@ def invite_mentors_to_surveys() -> int:
     count = services.mentor_invitations_send()
     logger.info("Mentor survey invitations written to the outbox: %s", count)
     return count
+
+
+@shared_task(acks_late=True)
+def send_connection_surveys() -> dict[str, int]:
+    """Invite both people of a connection to its check-in and closing survey, and remind
+    those who have not answered; safe to run twice and concurrently."""
+    counts = connection_services.connection_surveys_send()
+    logger.info("Connection survey emails written to the outbox: %s", counts)
+    return counts

@@ -34,6 +34,8 @@ ONGOING_FIELDS = (
     "connection_duration_days",
     "connection_end_reminder_days",
     "connection_extension_days",
+    "connection_check_in_enabled",
+    "connection_closing_survey_enabled",
     "inactivity_nudge_days",
 )
 FEATURE_FIELDS = ("flash_to_ongoing_enabled", "flash_to_ongoing_policy")

@@ -13,6 +13,7 @@ from matching.errors import AlreadyConnected
 from matching.models import Connection, ConnectionExtension, ConnectionRequest
 from matching.services.pairs import (
     close_other_requests_if_mentee_full,
+    connection_check_in_on,
     connection_ends_on,
     copy_fields,
     email_paths,
@@ -106,6 +107,7 @@ def connection_create(
             close_reason=ConnectionRequest.CloseReason.CONNECTED,
             responded_at=now,
         )
+    ends_on = connection_ends_on(settings=locked.settings, started_at=now)
     try:
         with transaction.atomic():
             connection = Connection.objects.create(
@@ -115,7 +117,8 @@ def connection_create(
                 origin=origin,
                 flash_meeting=flash_meeting,
                 started_at=now,
-                ends_on=connection_ends_on(settings=locked.settings, started_at=now),
+                ends_on=ends_on,
+                check_in_on=connection_check_in_on(started_at=now, ends_on=ends_on),
             )
     except IntegrityError as error:
         raise AlreadyConnected(

@@ -163,3 +163,12 @@ def connection_ends_on(*, settings: MatchingSettings, started_at: datetime) -> d
     if not settings.connection_duration_days:
         return None
     return timezone.localdate(started_at) + timedelta(days=settings.connection_duration_days)
+
+
+def connection_check_in_on(*, started_at: datetime, ends_on: date | None) -> date | None:
+    """The mid-point of a connection's term (the check-in survey opens that day); None for
+    an open-ended connection."""
+    if ends_on is None:
+        return None
+    start = timezone.localdate(started_at)
+    return start + timedelta(days=(ends_on - start).days // 2)

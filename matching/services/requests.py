@@ -16,6 +16,7 @@ from matching.errors import RequestAlreadyPending
 from matching.models import Connection, ConnectionRequest, MatchingSettings
 from matching.services.pairs import (
     close_other_requests_if_mentee_full,
+    connection_check_in_on,
     connection_ends_on,
     copy_fields,
     email_paths,
@@ -168,6 +169,7 @@ def connection_request_accept(*, request: ConnectionRequest, actor: User) -> Con
     current.responded_at = now
     current.save(update_fields=["status", "responded_at"])
     copy_fields(request, current, ["status", "responded_at"])
+    ends_on = connection_ends_on(settings=locked.settings, started_at=now)
     connection = Connection.objects.create(
         program=program,
         mentor=mentor,
@@ -180,7 +182,8 @@ def connection_request_accept(*, request: ConnectionRequest, actor: User) -> Con
         flash_meeting_id=current.flash_meeting_id,
         request=current,
         started_at=now,
-        ends_on=connection_ends_on(settings=locked.settings, started_at=now),
+        ends_on=ends_on,
+        check_in_on=connection_check_in_on(started_at=now, ends_on=ends_on),
     )
     notify(
         kind="connection_request_accepted",

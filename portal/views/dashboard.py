@@ -8,6 +8,7 @@ from django.shortcuts import render
 from flash_meetings import selectors as meeting_selectors
 from matching import selectors
 from mentoring.models import Membership
+from surveys import connection_selectors
 from surveys import selectors as survey_selectors
 
 
@@ -34,6 +35,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "meetings_to_follow_up": meetings_to_follow_up,
             "upcoming_meetings": upcoming_meetings,
             "surveys_waiting": survey_selectors.surveys_waiting_for(user=user),
+            "connection_surveys_waiting": connection_selectors.connection_surveys_waiting_for(
+                user=user
+            ),
             "connections_as_mentee": [c for c in connections if c.mentee_id == user.pk],
             "connections_as_mentor": [c for c in connections if c.mentor_id == user.pk],
             "is_mentor": is_mentor,

@@ -84,7 +84,9 @@ def _side(name: str, superuser: User) -> Side:
     side.add(AvailabilitySlotFactory(program=program, mentor=mentor))
     for survey in Survey.objects.filter(program=program):
         side.add(survey)
-    survey = Survey.objects.get(program=program, role=Survey.Role.MENTEE)
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=Survey.Role.MENTEE
+    )
     side.add(
         SurveyResponse.objects.create(
             survey=survey,

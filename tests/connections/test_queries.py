@@ -26,8 +26,9 @@ REQUESTS_RECEIVED = 4
 # session, user, requests (+mentor, program)
 REQUESTS_SENT = 3
 # session, user, memberships (+program, settings), connections (+both people, program),
-# flash meetings to follow up and upcoming (one query), surveys waiting
-MENTEE_DASHBOARD = 6
+# flash meetings to follow up and upcoming (one query), meeting surveys waiting, and
+# connection surveys waiting (check-ins and closing surveys)
+MENTEE_DASHBOARD = 7
 MENTOR_DASHBOARD = MENTEE_DASHBOARD + 1  # + pending requests count
 # session, user, program access, the mentor with slots, then the service: the two
 # memberships locked (with the settings), the counts under the lock, the request written

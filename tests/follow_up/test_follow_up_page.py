@@ -218,7 +218,9 @@ def test_answered_follow_up_goes_straight_to_the_survey_then_thanks(client, forc
     assert response.status_code == 302 and response["Location"] == survey_url(forced.meeting)
     from surveys.models import Survey, SurveyResponse
 
-    survey = Survey.objects.get(program=forced.program, role=Survey.Role.MENTEE)
+    survey = Survey.objects.get(
+        program=forced.program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=Survey.Role.MENTEE
+    )
     SurveyResponse.objects.create(
         survey=survey, flash_meeting=forced.meeting, respondent=forced.mentee, version="completed"
     )

@@ -39,6 +39,8 @@ def post_data(matching_settings: MatchingSettings, **overrides) -> dict:
         "connection_duration_days": _blank(matching_settings.connection_duration_days),
         "connection_end_reminder_days": matching_settings.connection_end_reminder_days,
         "connection_extension_days": _blank(matching_settings.connection_extension_days),
+        "connection_check_in_enabled": matching_settings.connection_check_in_enabled,
+        "connection_closing_survey_enabled": (matching_settings.connection_closing_survey_enabled),
         "inactivity_nudge_days": matching_settings.inactivity_nudge_days,
         "meeting_length_minutes": matching_settings.meeting_length_minutes,
         "min_booking_notice_hours": matching_settings.min_booking_notice_hours,

@@ -261,7 +261,9 @@ def world():
             follow_up_choice=rng.choice(["", "", "no_thanks"]),
         )
         if meeting.ends_at <= now and rng.random() < 0.3:
-            survey = Survey.objects.get(program=program, role=Survey.Role.MENTEE)
+            survey = Survey.objects.get(
+                program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=Survey.Role.MENTEE
+            )
             SurveyResponse.objects.create(
                 survey=survey, flash_meeting=meeting, respondent=mentee, version="completed"
             )

@@ -51,7 +51,7 @@ def meeting(
 
 
 def survey_of(program: Program, role: str) -> Survey:
-    return Survey.objects.get(program=program, role=role)
+    return Survey.objects.get(program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=role)
 
 
 def answer(meeting_: FlashMeeting, respondent, values_by_text: dict, **kwargs) -> SurveyResponse:

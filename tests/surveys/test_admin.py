@@ -98,7 +98,9 @@ def test_csv_admin_action_exports_the_selected_rows(admin_client, program):
 
 def test_summary_matches_the_answers(admin_client, program):
     seed_responses(program, 8)
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     summary = selectors.survey_summary(survey=survey)
     by_text = {item.question.text: item for item in summary.questions}
 
@@ -140,7 +142,9 @@ def test_summary_matches_the_answers(admin_client, program):
 
 def test_summary_of_one_version(admin_client, program):
     seed_responses(program, 4)
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     url = reverse("admin:surveys_survey_summary", args=[survey.pk])
     html = admin_client.get(url + "?version=cancelled").content.decode()
     assert "2 responses" in html
@@ -164,7 +168,9 @@ def test_summary_shows_choices_no_longer_offered(program):
 
 
 def test_survey_editor_has_ordered_question_inlines(admin_client, program):
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     html = admin_client.get(reverse("admin:surveys_survey_change", args=[survey.pk])).content
     html = html.decode()
     positions = [html.index(f'value="{q.text}"') for q in survey.questions.all()]
@@ -175,7 +181,9 @@ def test_survey_editor_has_ordered_question_inlines(admin_client, program):
 
 
 def test_survey_editor_saves_a_reordered_question(admin_client, program):
-    survey = Survey.objects.get(program=program, role="mentor")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentor"
+    )
     questions = list(survey.questions.all())
     data = {
         "title": "Mentor feedback",
@@ -209,7 +217,9 @@ def test_survey_editor_saves_a_reordered_question(admin_client, program):
 
 def test_a_choice_question_needs_choices(admin_client, program):
     question = Question(
-        survey=Survey.objects.get(program=program, role="mentee"),
+        survey=Survey.objects.get(
+            program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+        ),
         text="Pick",
         kind=Question.Kind.SINGLE_CHOICE,
         choices="Only one",
@@ -239,7 +249,9 @@ def test_responses_list_filters_by_program_survey_version_and_date(admin_client,
 def test_summary_costs_the_same_for_5_and_50_responses(
     admin_client, program, django_assert_num_queries
 ):
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     url = reverse("admin:surveys_survey_summary", args=[survey.pk])
     seed_responses(program, 5)
     # session, user, survey+program, questions, responses per version, answers,
@@ -257,7 +269,9 @@ def test_people_without_admin_access_cannot_read_the_summary_or_export(client, p
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(is_staff=False))
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     for url in (
         reverse("admin:surveys_survey_summary", args=[survey.pk]),
         reverse("admin:surveys_surveyresponse_export"),
@@ -268,6 +282,8 @@ def test_people_without_admin_access_cannot_read_the_summary_or_export(client, p
 
 def test_survey_add_page_and_readonly_role_on_change(admin_client, program):
     assert admin_client.get(reverse("admin:surveys_survey_add")).status_code == 200
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     html = admin_client.get(reverse("admin:surveys_survey_change", args=[survey.pk])).content
     assert b'name="role"' not in html and b'name="program"' not in html

@@ -44,11 +44,15 @@ def test_a_new_program_gets_both_surveys_with_default_questions(program):
 
 
 def test_ensuring_again_keeps_a_program_s_edits(program):
-    survey = Survey.objects.get(program=program, role="mentee")
+    survey = Survey.objects.get(
+        program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role="mentee"
+    )
     survey.questions.filter(text=TALKED).delete()
     services.surveys_ensure_for_program(program=program)
     assert services.surveys_ensure_for_all_programs() == 1
-    assert Survey.objects.filter(program=program).count() == 2
+    # The flash meeting feedback, the mid-point check-in and the closing survey, each
+    # for the mentee and the mentor.
+    assert Survey.objects.filter(program=program).count() == 6
     assert not survey.questions.filter(text=TALKED).exists()
 
 

@@ -230,7 +230,9 @@ def test_text_length(client, ended_meeting, not_held_meeting):
 
 def test_a_question_of_another_survey_is_refused(client, ended_meeting):
     other_program_question = (
-        factories.meeting().program.surveys.get(role="mentee").questions.first()
+        factories.meeting()
+        .program.surveys.get(kind="flash_meeting_feedback", role="mentee")
+        .questions.first()
     )
     mentor_question = Question.objects.get(
         survey__program=ended_meeting.program, survey__role="mentor", text=USEFUL
