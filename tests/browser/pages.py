@@ -27,6 +27,8 @@ from matching.models import ConnectionExtension, FlashToOngoingPolicy
 from mentoring.models import Membership
 from notifications.tokens import make_token
 from ongoing import services as ongoing_services
+from surveys import connection_services as connection_survey_services
+from surveys.models import Survey
 from tests.connections.factories import (
     ConnectionFactory,
     ConnectionRequestFactory,
@@ -188,13 +190,34 @@ def build_world() -> SimpleNamespace:
     )
     request_policy = _ended(quay, farah, gus, hours_ago=1, topic="Learning to code")
 
+    # Halfway through (issue 17): its mid-point check-in opened yesterday.
     connection = ConnectionFactory(
-        program=harbour, mentor=chen, mentee=elif_, ends_on=timezone.localdate() + timedelta(40)
+        program=harbour,
+        mentor=chen,
+        mentee=elif_,
+        ends_on=timezone.localdate() + timedelta(40),
+        check_in_on=timezone.localdate() - timedelta(1),
     )
     # How long it runs (issue 17): Chen asked to extend; Elif sees Accept and Decline.
     ConnectionExtension.objects.create(connection=connection, requested_by=chen, days=30)
     _goals_and_notes(connection)
-    ConnectionFactory(program=harbour, mentor=noor, mentee=hana)
+    # Noor answered the check-in of her mentoring of Hana.
+    answered_check_in = ConnectionFactory(
+        program=harbour,
+        mentor=noor,
+        mentee=hana,
+        ends_on=timezone.localdate() + timedelta(60),
+        check_in_on=timezone.localdate() - timedelta(2),
+    )
+    check_in = Survey.objects.get(
+        program=harbour, kind=Survey.Kind.CONNECTION_CHECK_IN, role=Survey.Role.MENTOR
+    )
+    connection_survey_services.connection_response_submit(
+        connection=answered_check_in,
+        respondent=noor,
+        survey=check_in,
+        answers={check_in.questions.get(kind="rating"): 5},
+    )
     ConnectionRequestFactory(
         program=harbour, mentor=amara, mentee=hana, message="Could you mentor me this spring?"
     )
@@ -224,6 +247,7 @@ def build_world() -> SimpleNamespace:
         cancelled=cancelled,
         request_policy=request_policy,
         connection=connection,
+        answered_check_in=answered_check_in,
     )
 
 
@@ -281,6 +305,7 @@ def _reset_link(user) -> str:
 
 FOLLOW_UP = "flash_meetings:follow_up"
 SURVEY = "surveys:meeting"
+CONNECTION_SURVEY = "surveys:connection"
 UNSUBSCRIBE = "notifications:unsubscribe"
 
 
@@ -506,6 +531,35 @@ PAGES: tuple[Page, ...] = (
         MENTEE,
         _url("surveys:thanks", _pk("answered")),
         "Thank you for your feedback",
+    ),
+    Page(
+        "check-in survey",
+        CONNECTION_SURVEY,
+        MENTEE,
+        _url(CONNECTION_SURVEY, _pk("connection"), lambda w: "check-in"),
+        "How is your mentoring going so far?",
+    ),
+    Page(
+        "check-in survey with validation errors",
+        "surveys:connection_submit",
+        MENTEE,
+        _url(CONNECTION_SURVEY, _pk("connection"), lambda w: "check-in"),
+        "Please answer this question.",
+        then="send_survey_empty",
+    ),
+    Page(
+        "closing survey, not open yet",
+        CONNECTION_SURVEY,
+        MENTEE,
+        _url(CONNECTION_SURVEY, _pk("connection"), lambda w: "closing"),
+        "The closing survey opens when your mentoring ends.",
+    ),
+    Page(
+        "check-in thank-you page",
+        "surveys:connection_thanks",
+        BOTH,
+        _url("surveys:connection_thanks", _pk("answered_check_in"), lambda w: "check-in"),
+        "Thank you for your answers",
     ),
     Page(
         "email preferences",

@@ -43,8 +43,9 @@ from notifications.tokens import SALT as UNSUBSCRIBE_SALT
 from notifications.tokens import make_token
 from ongoing import services as ongoing_services
 from ongoing.models import Goal, Note
+from surveys import connection_selectors as connection_survey_selectors
 from surveys import selectors as survey_selectors
-from surveys.models import Question
+from surveys.models import Question, Survey
 from tests.connections.conftest import configure
 from tests.connections.factories import (
     ConnectionFactory,
@@ -202,8 +203,12 @@ class Endpoint:
 
 def _survey_valid(world) -> dict:
     page = survey_selectors.survey_page(meeting=world.ended, respondent=world.mentee)
+    return _valid_answers(page.questions)
+
+
+def _valid_answers(questions) -> dict:
     data: dict = {}
-    for question in page.questions:
+    for question in questions:
         name = f"q_{question.pk}"
         if question.kind == Question.Kind.RATING:
             data[name] = "4"
@@ -217,10 +222,41 @@ def _survey_valid(world) -> dict:
 
 
 def _survey_cases(world) -> list[Case]:
-    valid = _survey_valid(world)
     page = survey_selectors.survey_page(meeting=world.ended, respondent=world.mentee)
+    return _answer_cases(world, page.questions)
+
+
+def _check_in_url(world) -> str:
+    """The world's connection with an end date, halfway through: its check-in is open."""
+    today = timezone.localdate()
+    Connection.objects.filter(pk=world.connection.pk).update(
+        ends_on=today + timedelta(days=60), check_in_on=today
+    )
+    return reverse("surveys:connection_submit", args=[world.connection.pk, "check-in"])
+
+
+def _check_in_questions(world):
+    connection = Connection.objects.select_related("program__matching_settings", "mentor").get(
+        pk=world.connection.pk
+    )
+    page = connection_survey_selectors.connection_survey_page(
+        connection=connection, respondent=world.mentee, kind=Survey.Kind.CONNECTION_CHECK_IN
+    )
+    return page.questions
+
+
+def _check_in_valid(world) -> dict:
+    return _valid_answers(_check_in_questions(world))
+
+
+def _check_in_cases(world) -> list[Case]:
+    return _answer_cases(world, _check_in_questions(world))
+
+
+def _answer_cases(world, questions) -> list[Case]:
+    valid = _valid_answers(questions)
     cases = []
-    for question in page.questions:
+    for question in questions:
         name = f"q_{question.pk}"
         if question.kind == Question.Kind.RATING:
             for bad in ("6", "0", "-1", str(HUGE), "abc", "4.5", "\x00", "<b>5</b>"):
@@ -778,6 +814,13 @@ ENDPOINTS = [
         more_cases=_survey_cases,
     ),
     Endpoint(
+        "connection_survey_submit",
+        "mentee",
+        url=_check_in_url,
+        valid=_check_in_valid,
+        more_cases=_check_in_cases,
+    ),
+    Endpoint(
         "participation_mentor",
         "mentor",
         url=lambda w: reverse("portal:participation_mentor", args=[w.program.slug]),
@@ -1032,6 +1075,8 @@ ID_URLS = [
     ("flash_meetings:request_in_connection", "/meetings/connection/{}/request/"),
     ("flash_meetings:follow_up", "/meetings/{}/follow-up/"),
     ("surveys:meeting", "/surveys/meetings/{}/"),
+    ("surveys:connection", "/surveys/connections/{}/check-in/"),
+    ("surveys:connection_submit", "/surveys/connections/{}/closing/answer/"),
     ("portal:mentor_profile", "/programs/harbour/mentors/{}/"),
     ("portal:preferred_move", "/preferred/{}/move/"),
 ]

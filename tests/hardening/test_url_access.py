@@ -395,6 +395,29 @@ ACCESS: dict[str, Access] = {
         denied=_all_but("mentor", "mentee"),
         owner_ok=(200, 302),
     ),
+    # A connection's check-in and closing survey: its two people only. The world's
+    # connection is open-ended, so the pages say the check-in is not open (200) and a
+    # POST is refused with that sentence (302 back to the page).
+    "surveys:connection": Access(
+        PAGE,
+        "mentee",
+        args=lambda w: [w.connection.pk, "check-in"],
+        denied=_all_but("mentor", "mentee"),
+    ),
+    "surveys:connection_submit": Access(
+        ACTION,
+        "mentor",
+        args=lambda w: [w.connection.pk, "closing"],
+        denied=_all_but("mentor", "mentee"),
+        owner_ok=(302,),
+    ),
+    "surveys:connection_thanks": Access(
+        PAGE,
+        "mentee",
+        args=lambda w: [w.connection.pk, "check-in"],
+        denied=_all_but("mentor", "mentee"),
+        owner_ok=(302,),
+    ),
     # --- notifications -----------------------------------------------------------------------
     # One's own email preferences, addressed by the session: no id names another person's.
     "notifications:preferences": Access(FORM, "mentee", owner_ok=(200, 302)),
