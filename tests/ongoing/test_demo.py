@@ -2,6 +2,8 @@
 their connection, reached from mentee2's dashboard; seeding twice adds nothing; mentee1
 and mentor1 stay unconnected."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -56,3 +58,21 @@ def test_the_demo_pair_has_one_upcoming_meeting_on_the_page_and_timeline(client)
         page = page.decode()
         assert reverse("flash_meetings:detail", args=[meeting.pk]) in page
         assert f"Meeting “{meeting.topic}” scheduled for" in page
+
+
+def test_the_demo_pair_is_halfway_with_its_check_in_open_from_the_dashboard(client):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    connection = Connection.objects.get(mentor__username="mentor2", mentee__username="mentee2")
+    today = timezone.localdate()
+    assert connection.check_in_on == today - timedelta(days=5)
+    assert connection.ends_on == today + timedelta(days=85)
+
+    client.force_login(User.objects.get(username="mentee2"))
+    check_in = reverse("surveys:connection", args=[connection.pk, "check-in"])
+    assert check_in in client.get(reverse("portal:dashboard")).content.decode()
+    assert (
+        check_in
+        in client.get(reverse("portal:connection_detail", args=[connection.pk])).content.decode()
+    )
+    assert "How is your mentoring going so far?" in client.get(check_in).content.decode()
