@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flash_meetings.models import FlashMeeting
-from matching.models import Connection, ConnectionExtension
+from matching.models import Connection, ConnectionExtension, MatchingSettings
 from mentoring import when as when_text
 from mentoring.models import User
-from ongoing.models import Goal, GoalChange, Note
+from ongoing.models import ConnectionNudge, Goal, GoalChange, Note
+from surveys import connection_selectors as connection_surveys
+from surveys.models import Survey
 
 
 def goals(*, connection: Connection) -> QuerySet[Goal]:
@@ -306,6 +308,87 @@ def _extension_events(connection: Connection, viewer: User, limit: int) -> list[
     return items
 
 
+def _check_in_opened_at(connection: Connection) -> datetime | None:
+    """When the connection's mid-point check-in opened (or will open): the start of its
+    ``check_in_on`` in the site's time zone, as the invitation job counts it. None when
+    there is none: no check-in day, the program runs no check-ins, or the connection
+    had ended by then. No query (the settings come with the connection)."""
+    if connection.check_in_on is None:
+        return None
+    try:
+        settings = connection.program.matching_settings
+    except MatchingSettings.DoesNotExist:
+        return None
+    if not settings.connection_check_in_enabled:
+        return None
+    opened_at = timezone.make_aware(
+        datetime.combine(connection.check_in_on, time.min), timezone.get_default_timezone()
+    )
+    if connection.ended_at is not None and connection.ended_at <= opened_at:
+        return None
+    return opened_at
+
+
+def _survey_events(connection: Connection, viewer: User, limit: int) -> list[TimelineItem]:
+    """The mid-point check-in opening (once its day has come; linking to the survey while
+    the viewer may still answer it) and the viewer's own answers to the check-in and
+    the closing survey: one query. The closing survey's opening is the end event.
+
+    Only the viewer's OWN answers: the surveys are for the program team, so the other
+    party never learns here whether, or when, someone answered."""
+    CHECK_IN = Survey.Kind.CONNECTION_CHECK_IN
+    now = timezone.now()
+    answered = dict(
+        connection.survey_responses.filter(
+            respondent=viewer, survey__kind__in=Survey.CONNECTION_KINDS
+        ).values_list("survey__kind", "submitted_at")
+    )
+    items: list[TimelineItem] = []
+    opened_at = _check_in_opened_at(connection)
+    if opened_at is not None and opened_at <= now:
+        may_answer = CHECK_IN not in answered and not connection_surveys.closed_message(
+            connection=connection, kind=CHECK_IN, now=now
+        )
+        items.append(
+            TimelineItem(
+                when=opened_at,
+                kind="check_in_opened",
+                text=_("Mid-point check-in opened."),
+                link=(
+                    connection_surveys.connection_survey_url(connection=connection, kind=CHECK_IN)
+                    if may_answer
+                    else ""
+                ),
+            )
+        )
+    answered_text = {
+        CHECK_IN: ("check_in_answered", _("You answered the mid-point check-in.")),
+        Survey.Kind.CONNECTION_CLOSING: ("closing_answered", _("You answered the closing survey.")),
+    }
+    for kind, submitted_at in answered.items():
+        if kind in answered_text and submitted_at <= now:
+            event_kind, text = answered_text[kind]
+            items.append(TimelineItem(when=submitted_at, kind=event_kind, text=text))
+    items.sort(key=lambda item: item.when, reverse=True)
+    return items[:limit]
+
+
+def _nudge_events(connection: Connection, viewer: User, limit: int) -> list[TimelineItem]:
+    """The program team's nudges (one email to each party): one query. Who sent one is
+    never shown: it comes from the program team."""
+    nudged = (
+        ConnectionNudge.objects.filter(connection=connection, nudged_at__lte=timezone.now())
+        .order_by("-nudged_at", "-pk")
+        .values_list("nudged_at", flat=True)[:limit]
+    )
+    return [
+        TimelineItem(
+            when=nudged_at, kind="nudged", text=_("The program team checked in on you both.")
+        )
+        for nudged_at in nudged
+    ]
+
+
 # Other apps' events join by appending a source here (each one query or none).
 TIMELINE_SOURCES: list[TimelineSource] = [
     _connection_events,
@@ -313,6 +396,8 @@ TIMELINE_SOURCES: list[TimelineSource] = [
     _note_events,
     _meeting_events,
     _extension_events,
+    _survey_events,
+    _nudge_events,
 ]
 
 

@@ -1,5 +1,5 @@
-"""The connection page costs the same for 5 and for 50 goals, notes, changes, meetings and
-extensions."""
+"""The connection page costs the same for 5 and for 50 goals, notes, changes, meetings,
+extensions and nudges (and with every survey answered)."""
 
 from datetime import timedelta
 
@@ -10,15 +10,20 @@ from django.utils import timezone
 from flash_meetings.models import FlashMeeting
 from matching.models import ConnectionExtension
 from ongoing import services
+from ongoing.models import ConnectionNudge
+from surveys.models import Survey, SurveyResponse
 from tests.flash_meetings.factories import FlashMeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-# session, user, connection (+both people, program, ended by), latest goals (+added by),
-# latest notes (+author), timeline: goal changes (+goal, person), notes (+author),
-# meetings (people named from the connection's own), extensions (likewise) = 9;
-# and the meetings section's own (flash_meetings, 3)
-CONNECTION_PAGE = 12
+# session, user, connection (+both people, program and its matching settings, ended by),
+# latest goals (+added by), latest notes (+author), timeline: goal changes (+goal,
+# person), notes (+author), meetings (people named from the connection's own),
+# extensions (likewise), the viewer's survey answers (+survey kind; the check-in's
+# opening from the connection's own fields and settings), nudges = 11; the term
+# section's pending extension (portal), the meetings section's two (flash_meetings)
+# and the surveys section's one (surveys) = 15
+CONNECTION_PAGE = 15
 # session, user, connection, count, page of goals, their changes (+person)
 GOALS_PAGE = 6
 # session, user, connection, count, page of notes (+author)
@@ -39,6 +44,36 @@ def _fill(pair, rows: int) -> None:
         services.note_add(connection=pair, actor=pair.mentor, body=f"Note {index}", shared=True)
         services.note_add(connection=pair, actor=pair.mentee, body=f"Mine {index}", shared=False)
     _meetings_and_extensions(pair, rows)
+    _surveys_and_nudges(pair, rows)
+
+
+def _surveys_and_nudges(pair, rows: int) -> None:
+    """A term whose check-in has opened (the term section asks for a pending extension),
+    answers (at most one a survey and person: the mentee's check-in is still open, so
+    its event links to it) and ``rows`` nudges."""
+    today = timezone.localdate()
+    pair.ends_on = today + timedelta(days=30)
+    pair.check_in_on = today - timedelta(days=1)
+    pair.save(update_fields=["ends_on", "check_in_on"])
+    answers = [
+        ("connection_check_in", "mentor", pair.mentor),
+        ("connection_closing", "mentor", pair.mentor),
+        ("connection_closing", "mentee", pair.mentee),
+    ]
+    for kind, role, person in answers:
+        SurveyResponse.objects.create(
+            survey=Survey.objects.get(program=pair.program, kind=kind, role=role),
+            connection=pair,
+            respondent=person,
+            version="connection",
+        )
+    now = timezone.now()
+    for index in range(rows):
+        ConnectionNudge.objects.create(
+            connection=pair,
+            nudged_at=now - timedelta(days=index),
+            day=today - timedelta(days=index),
+        )
 
 
 def _meetings_and_extensions(pair, rows: int) -> None:
