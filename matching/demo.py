@@ -2,8 +2,8 @@
 
 mentor2 (limit 1) mentors mentee2, so mentor2's profile shows why Connect is not
 possible; their connection began 95 days ago for 180 days, so its mid-point check-in is
-open (mentee2's dashboard lists it). mentee3 waits for mentor1's answer. mentee1 is left free for the post-meeting
-offer the flash meetings demo sets up.
+open (mentee2's dashboard lists it). mentee3 waits for mentor1's answer. mentee1 is
+left free for the post-meeting offer the flash meetings demo sets up.
 """
 
 from datetime import timedelta
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from matching import services
 from matching.models import Connection, ConnectionRequest
+from mentoring import when
 from mentoring.errors import DomainError
 from mentoring.models import Program, User
 
@@ -56,7 +57,7 @@ def _halfway(connection: Connection) -> None:
     """Date the new demo connection back: 95 days into a 180-day term, so the demo shows
     a connection with life in it and its check-in open (past the mid-point)."""
     started_at = timezone.now() - timedelta(days=95)
-    start = timezone.localdate(started_at)
+    start = when.program_date(started_at)
     Connection.objects.filter(pk=connection.pk).update(
         started_at=started_at,
         ends_on=start + timedelta(days=180),

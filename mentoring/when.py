@@ -85,3 +85,16 @@ def zone_of(user) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("UTC")
+
+
+def program_date(moment: datetime | None = None) -> date:
+    """The date of ``moment`` (default: now) on the program's calendar: the site's zone
+    (``TIME_ZONE``), never the signed-in person's. A connection's end date and check-in
+    day are such dates, so a page, an email and the periodic jobs agree on them whoever
+    looks and wherever the request was made."""
+    return timezone.localdate(moment or timezone.now(), timezone.get_default_timezone())
+
+
+def program_day_start(day: date) -> datetime:
+    """The first moment of ``day`` on the program's calendar (the site's zone)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_default_timezone())

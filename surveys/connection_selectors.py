@@ -67,7 +67,7 @@ def _settings(connection: Connection) -> MatchingSettings | None:
 def closed_message(*, connection: Connection, kind: str, now: datetime | None = None) -> str:
     """Why this survey can't be answered now, in the person's words; "" when it can."""
     settings = _settings(connection)
-    today = timezone.localdate(now or timezone.now())
+    today = when.program_date(now)
     if kind == CHECK_IN:
         if settings is None or not settings.connection_check_in_enabled:
             return gettext("This program does not run a mid-point check-in.")
@@ -189,7 +189,7 @@ def open_unanswered(*, user: User, now: datetime | None = None) -> Q:
     """The condition, on Connection, of a check-in or closing survey open for this person
     and not answered by them (``Exists`` subqueries: no row is loaded to decide)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = when.program_date(now)
     check_in = Q(
         status=Connection.Status.ACTIVE,
         check_in_on__lte=today,

@@ -9,7 +9,7 @@ invitation per survey and person, one reminder per survey, person and day), and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -141,16 +141,16 @@ def connection_surveys_send(*, now: datetime | None = None) -> dict[str, int]:
     return {"invited": invited, "reminded": reminded}
 
 
-def _opened_at(day) -> datetime:
-    """A check-in opens at the start of its day, in the site's time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _opened_at(day: date) -> datetime:
+    """A check-in opens at the start of its day on the program's calendar."""
+    return when.program_day_start(day)
 
 
 def _check_ins_opened(*, start: datetime, end: datetime) -> list[Connection]:
     """Active connections whose check-in opened in (start, end], in programs running
     check-ins (a connection that ended has its closing survey instead)."""
-    first_day = timezone.localdate(start)
-    last_day = timezone.localdate(end)
+    first_day = when.program_date(start)
+    last_day = when.program_date(end)
     candidates = Connection.objects.filter(
         status=Connection.Status.ACTIVE,
         check_in_on__gte=first_day,

@@ -234,7 +234,7 @@ def connections_run_terms(*, now: datetime | None = None) -> dict[str, int]:
     in its own short transaction (``skip_locked``) and re-checked under the lock; every
     email has a dedupe key. Returns how many were reminded and completed."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = when.program_date(now)
     completed = 0
     for pk in Connection.objects.filter(
         status=Connection.Status.ACTIVE, ends_on__isnull=False, ends_on__lte=today

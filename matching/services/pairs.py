@@ -16,11 +16,11 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import capacity, modes
 from matching.models import ConnectionRequest, MatchingSettings
+from mentoring import when
 from mentoring.errors import InvalidInput
 from mentoring.models import Membership, Program, User
 from notifications.services import notify
@@ -162,7 +162,7 @@ def connection_ends_on(*, settings: MatchingSettings, started_at: datetime) -> d
     starts (in the site's time zone); None when the program's connections are open-ended."""
     if not settings.connection_duration_days:
         return None
-    return timezone.localdate(started_at) + timedelta(days=settings.connection_duration_days)
+    return when.program_date(started_at) + timedelta(days=settings.connection_duration_days)
 
 
 def connection_check_in_on(*, started_at: datetime, ends_on: date | None) -> date | None:
@@ -170,5 +170,5 @@ def connection_check_in_on(*, started_at: datetime, ends_on: date | None) -> dat
     an open-ended connection."""
     if ends_on is None:
         return None
-    start = timezone.localdate(started_at)
+    start = when.program_date(started_at)
     return start + timedelta(days=(ends_on - start).days // 2)

@@ -2,9 +2,9 @@
 left, a pending extension and its buttons (templates/portal/_connection_term.html)."""
 
 from django import template
-from django.utils import timezone
 
 from matching.models import Connection, ConnectionExtension
+from mentoring import when
 from mentoring.models import User
 
 register = template.Library()
@@ -20,7 +20,7 @@ def connection_term(context, connection: Connection, user: User) -> dict:
         else None
     )
     days_left = (
-        (connection.ends_on - timezone.localdate()).days
+        (connection.ends_on - when.program_date()).days
         if connection.is_active and connection.ends_on
         else None
     )

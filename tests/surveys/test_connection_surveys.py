@@ -453,3 +453,25 @@ def test_the_connection_page_offers_the_open_survey_then_says_it_was_answered(cl
     submit(pair, pair.mentor, CHECK_IN, now=timezone.now())
     html = client.get(page).content.decode()
     assert f'<a href="{url}">' not in html and "you answered on" in html
+
+
+def test_term_dates_are_on_the_program_s_calendar_whoever_makes_or_reads_them(pair):
+    """A page request runs in the signed-in person's zone (UserTimeZoneMiddleware); the
+    end date, the check-in day and whether a survey is open follow the site's zone, as
+    the periodic jobs do. At NOON (UTC, the site's zone) it is already 11 June in
+    Kiritimati."""
+    from matching.services.pairs import connection_check_in_on, connection_ends_on
+
+    settings = pair.program.matching_settings
+    settings.connection_duration_days = 30
+    with timezone.override("Pacific/Kiritimati"):
+        ends_on = connection_ends_on(settings=settings, started_at=NOON)
+        assert ends_on == datetime(2026, 7, 10).date()
+        assert connection_check_in_on(started_at=NOON, ends_on=ends_on) == NOON.date() + (
+            timedelta(days=15)
+        )
+        Connection.objects.filter(pk=pair.pk).update(check_in_on=NOON.date() + timedelta(1))
+        pair.refresh_from_db()
+        assert selectors.closed_message(connection=pair, kind=CHECK_IN, now=NOON) == (
+            "The check-in opens on 11 June 2026, halfway through your mentoring."
+        )
