@@ -1,6 +1,7 @@
 """Program admins read their programs' goals (with their history) and shared notes, and
 see each connection's health: when anything last happened in it, the quiet ones, and a
-nudge to both people.
+nudge to both people; and the outcomes of their connections by origin (a report beside
+the flash-to-ongoing one).
 
 Read-only: goals and notes are the pair's own words. Private notes never appear here:
 only their author ever reads them (a private note counts as activity; its text is never
@@ -9,15 +10,21 @@ shown)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Connection
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.models import Program
 from ongoing import health
 from ongoing.models import ConnectionHealth, ConnectionNudge, Goal, GoalChange, Note
+from ongoing.outcomes import outcomes_report
 
 
 class _ReadOnly:
@@ -154,6 +161,36 @@ class ConnectionHealthAdmin(_ReadOnly, ProgramScopedAdminMixin, admin.ModelAdmin
     @admin.display(description=_("last activity"), ordering="last_activity")
     def last_activity(self, obj: Connection):
         return obj.last_activity
+
+    def get_urls(self):
+        return [
+            path(
+                "outcomes-by-origin/",
+                self.admin_site.admin_view(self.outcomes_report_view),
+                name="ongoing_outcomes_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def outcomes_report_view(self, request: HttpRequest) -> HttpResponse:
+        """Outcomes by origin, per program (beside the flash-to-ongoing report)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        programs = self.scoped(request, Program.objects.order_by("name"))  # 404 for others
+        program_id = request.GET.get("program", "")
+        program = (
+            get_object_or_404(programs, pk=program_id) if program_id.isdigit() else programs.first()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Outcomes by origin"),
+            "opts": self.model._meta,
+            "programs": programs,
+            "program": program,
+            "report": outcomes_report(program=program) if program else None,
+            "changelist_url": reverse("admin:ongoing_connectionhealth_changelist"),
+        }
+        return TemplateResponse(request, "admin/ongoing/outcomes_report.html", context)
 
     def has_nudge_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("ongoing.nudge_connection")
