@@ -1,7 +1,10 @@
 """Demo data: goals, notes and one upcoming meeting on the demo connection (mentor2
 mentoring mentee2, made by matching/demo.py), so its page shows each section and the
 timeline. mentee1 and mentor1 stay unconnected: their flash-meeting follow-up must keep
-offering the connection. Idempotent: each part is added once."""
+offering the connection. mentee4's two past connections (one that began with a flash
+meeting and ran its term, one made by a request and ended early), with goals and survey
+answers, give the admin's "Outcomes by origin" report something to compare.
+Idempotent: each part is added once."""
 
 from __future__ import annotations
 
@@ -13,15 +16,18 @@ from django.utils import timezone
 from flash_meetings.models import FlashMeeting
 from flash_meetings.timezones import make_aware_in, zone_of
 from matching.models import Connection
+from mentoring import when
 from mentoring.errors import DomainError
-from mentoring.models import Program
+from mentoring.models import Program, User
 from ongoing import services
 from ongoing.models import Goal
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 
 MEETING_TOPIC = "Next step: leading a design critique"
 
 
 def seed(*, program: Program, stdout: TextIO) -> None:
+    _history(program=program)
     connection = (
         Connection.objects.filter(
             program=program,
@@ -93,3 +99,101 @@ def _meeting(*, program: Program, connection: Connection) -> None:
         video_url="https://meet.example.org/demo-connection",
         responded_at=now,
     )
+
+
+# (mentor, origin, started days ago, lasted days, how it ended, goals (title, status),
+#  ratings by survey kind and role)
+PAST_CONNECTIONS = (
+    (
+        "mentor3",
+        Connection.Origin.FLASH_MEETING,
+        240,
+        180,
+        Connection.EndCause.COMPLETED,
+        (
+            ("Ship a first feature end to end", "achieved"),
+            ("Pair with a senior weekly", "achieved"),
+        ),
+        {
+            (Survey.Kind.CONNECTION_CHECK_IN, "mentee"): 4,
+            (Survey.Kind.CONNECTION_CHECK_IN, "mentor"): 5,
+            (Survey.Kind.CONNECTION_CLOSING, "mentee"): 5,
+            (Survey.Kind.CONNECTION_CLOSING, "mentor"): 4,
+        },
+    ),
+    (
+        "mentor1",
+        Connection.Origin.PROFILE_REQUEST,
+        300,
+        45,
+        Connection.EndCause.ENDED_EARLY,
+        (("Prepare for a team lead interview", "dropped"),),
+        {(Survey.Kind.CONNECTION_CLOSING, "mentee"): 2},
+    ),
+)
+
+
+def _history(*, program: Program) -> None:
+    """mentee4's past connections, written as history (they ended long ago): once."""
+    people = {
+        u.username: u for u in User.objects.filter(username__in=["mentee4", "mentor1", "mentor3"])
+    }
+    mentee = people.get("mentee4")
+    if mentee is None:
+        return
+    now = timezone.now()
+    for username, origin, days_ago, lasted, cause, goals, ratings in PAST_CONNECTIONS:
+        mentor = people.get(username)
+        if (
+            mentor is None
+            or Connection.objects.filter(program=program, mentor=mentor, mentee=mentee).exists()
+        ):
+            continue
+        started_at = now - timedelta(days=days_ago)
+        start = when.program_date(started_at)
+        connection = Connection.objects.create(
+            program=program,
+            mentor=mentor,
+            mentee=mentee,
+            origin=origin,
+            started_at=started_at,
+            ends_on=start + timedelta(days=180),
+            check_in_on=start + timedelta(days=90),
+            status=Connection.Status.ENDED,
+            ended_at=started_at + timedelta(days=lasted),
+            ended_by=mentee if cause == Connection.EndCause.ENDED_EARLY else None,
+            end_cause=cause,
+            end_reason=(
+                "I changed teams and no longer have time for it."
+                if cause == Connection.EndCause.ENDED_EARLY
+                else "Completed at its end date."
+            ),
+        )
+        for title, status in goals:
+            Goal.objects.create(
+                connection=connection,
+                title=title,
+                status=status,
+                created_by=mentee,
+                created_at=started_at + timedelta(days=3),
+                updated_at=started_at + timedelta(days=lasted - 1),
+            )
+        for (kind, role), rating in ratings.items():
+            survey = Survey.objects.get(program=program, kind=kind, role=role)
+            question = survey.questions.filter(kind=Question.Kind.RATING).first()
+            days = 91 if kind == Survey.Kind.CONNECTION_CHECK_IN else lasted + 1
+            response = SurveyResponse.objects.create(
+                survey=survey,
+                connection=connection,
+                respondent=mentee if role == "mentee" else mentor,
+                version=Version.CONNECTION,
+                submitted_at=started_at + timedelta(days=days),
+            )
+            if question is not None:
+                Answer.objects.create(
+                    response=response,
+                    question=question,
+                    question_text=question.text,
+                    question_kind=question.kind,
+                    rating=rating,
+                )

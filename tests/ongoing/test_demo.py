@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from flash_meetings.models import FlashMeeting
 from matching.models import Connection
-from mentoring.models import User
+from mentoring.models import Program, User
 from ongoing.models import Goal, GoalChange, Note
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,18 @@ def test_the_demo_pair_is_halfway_with_its_check_in_open_from_the_dashboard(clie
         in client.get(reverse("portal:connection_detail", args=[connection.pk])).content.decode()
     )
     assert "How is your mentoring going so far?" in client.get(check_in).content.decode()
+
+
+def test_the_demo_has_past_connections_for_the_outcomes_report():
+    from ongoing.outcomes import outcomes_report
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    program = Program.objects.get(slug="demo")
+    report = outcomes_report(program=program)
+    rows = {row.origin: row for row in report.rows}
+    flash, request = rows[Connection.Origin.FLASH_MEETING], rows[Connection.Origin.PROFILE_REQUEST]
+    assert (flash.connections, flash.completed, flash.ended_early) == (1, 1, 0)
+    assert (flash.goals_achieved, flash.check_in.count, flash.closing.count) == (2, 2, 2)
+    assert (request.connections, request.completed, request.ended_early) == (1, 0, 1)
+    assert (request.average_length_days, request.closing.count) == (45, 1)
