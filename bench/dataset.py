@@ -436,7 +436,9 @@ class _Builder:
         )
 
     def responses(self, program, completed: list[tuple[int, int]]) -> None:
-        survey = Survey.objects.get(program=program, role=Survey.Role.MENTEE)
+        survey = Survey.objects.get(
+            program=program, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=Survey.Role.MENTEE
+        )
         n = self.options.responses
         if len(completed) < n:
             raise RuntimeError(f"only {len(completed)} completed meetings for {n} responses")

@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 Status = Notification.Status
 OPTIONAL = {
     "connection_end_reminder",
+    "connection_survey_invitation",
+    "connection_survey_reminder",
     "connection_request_reminder",
     "flash_meeting_follow_up",
     "flash_meeting_reminder",
