@@ -1,9 +1,6 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -18,7 +15,6 @@ from flash_meetings.follow_up_report import (
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
 from matching import eligibility
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
-from mentoring.models import Program
 
 
 class ProposedTimeInline(ProgramScopedInlineMixin, admin.TabularInline):
@@ -187,25 +183,12 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         ]
 
     def follow_up_report_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        programs = self.scoped(request, Program.objects.order_by("name"))  # 404 for others
-        program_id = request.GET.get("program", "")
-        program = (
-            get_object_or_404(programs, pk=program_id) if program_id.isdigit() else programs.first()
-        )
-        report = follow_up_report(program=program) if program else None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Flash-to-ongoing report"),
-            "opts": self.model._meta,
-            "programs": programs,
-            "program": program,
-            "report": report,
-            "changelist_url": reverse("admin:flash_meetings_flashmeeting_changelist"),
-        }
-        return TemplateResponse(
-            request, "admin/flash_meetings/flashmeeting/follow_up_report.html", context
+        return self.program_report(
+            request,
+            title=gettext("Flash-to-ongoing report"),
+            template="admin/flash_meetings/flashmeeting/follow_up_report.html",
+            build=lambda program: follow_up_report(program=program),
+            changelist_url=reverse("admin:flash_meetings_flashmeeting_changelist"),
         )
 
 

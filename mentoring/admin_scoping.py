@@ -25,7 +25,7 @@ already scoped; the mixin scopes their rows and their foreign-key choices.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import admin
@@ -33,6 +33,8 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
 from mentoring.admin_input import AdminInputGuardMixin, CheckedWidgetsMixin
@@ -260,6 +262,36 @@ class ProgramScopedAdminMixin(AdminInputGuardMixin, _ScopedFormfieldsMixin):
             return bool(get_fields_from_path(self.model, path)[-1].is_relation)
         except (FieldDoesNotExist, NotRelationField):
             return False
+
+    def program_report(
+        self,
+        request: HttpRequest,
+        *,
+        title: str,
+        template: str,
+        build: Callable[[Program], object],
+        changelist_url: str,
+    ) -> TemplateResponse:
+        """A per-program report page (templates/admin/program_report.html): 403 without
+        view permission on this admin; the chooser offers the request's programs only;
+        ``?program=<id>`` of any other program is a 404; without it, the first program."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        programs = self.scoped(request, Program.objects.order_by("name"))
+        program_id = request.GET.get("program", "")
+        program = (
+            get_object_or_404(programs, pk=program_id) if program_id.isdigit() else programs.first()
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "programs": programs,
+            "program": program,
+            "report": build(program) if program else None,
+            "changelist_url": changelist_url,
+        }
+        return TemplateResponse(request, template, context)
 
     def save_form(self, request: HttpRequest, form, change: bool):
         obj = super().save_form(request, form, change)

@@ -10,18 +10,14 @@ shown)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Connection
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
-from mentoring.models import Program
 from ongoing import health
 from ongoing.models import ConnectionHealth, ConnectionNudge, Goal, GoalChange, Note
 from ongoing.outcomes import outcomes_report
@@ -174,23 +170,13 @@ class ConnectionHealthAdmin(_ReadOnly, ProgramScopedAdminMixin, admin.ModelAdmin
 
     def outcomes_report_view(self, request: HttpRequest) -> HttpResponse:
         """Outcomes by origin, per program (beside the flash-to-ongoing report)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        programs = self.scoped(request, Program.objects.order_by("name"))  # 404 for others
-        program_id = request.GET.get("program", "")
-        program = (
-            get_object_or_404(programs, pk=program_id) if program_id.isdigit() else programs.first()
+        return self.program_report(
+            request,
+            title=gettext("Outcomes by origin"),
+            template="admin/ongoing/outcomes_report.html",
+            build=lambda program: outcomes_report(program=program),
+            changelist_url=reverse("admin:ongoing_connectionhealth_changelist"),
         )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Outcomes by origin"),
-            "opts": self.model._meta,
-            "programs": programs,
-            "program": program,
-            "report": outcomes_report(program=program) if program else None,
-            "changelist_url": reverse("admin:ongoing_connectionhealth_changelist"),
-        }
-        return TemplateResponse(request, "admin/ongoing/outcomes_report.html", context)
 
     def has_nudge_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("ongoing.nudge_connection")

@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from matching.models import Connection, MatchingSettings
 from mentoring import when
 from mentoring.models import User
-from surveys.errors import NotARespondent
 from surveys.models import Question, Survey, SurveyResponse
+from surveys.selectors import role_of_party, survey_for
 
 CHECK_IN = Survey.Kind.CONNECTION_CHECK_IN
 CLOSING = Survey.Kind.CONNECTION_CLOSING
@@ -50,11 +50,7 @@ def connections_for_respondent(*, user: User) -> QuerySet[Connection]:
 
 
 def role_in(*, connection: Connection, respondent: User) -> str:
-    if respondent.pk is not None and respondent.pk == connection.mentee_id:
-        return Survey.Role.MENTEE
-    if respondent.pk is not None and respondent.pk == connection.mentor_id:
-        return Survey.Role.MENTOR
-    raise NotARespondent()
+    return role_of_party(pair=connection, respondent=respondent)
 
 
 def _settings(connection: Connection) -> MatchingSettings | None:
@@ -85,10 +81,6 @@ def closed_message(*, connection: Connection, kind: str, now: datetime | None = 
     if connection.is_active:
         return gettext("The closing survey opens when your mentoring ends.")
     return ""
-
-
-def survey_for(*, program_id: int, kind: str, role: str) -> Survey | None:
-    return Survey.objects.filter(program_id=program_id, kind=kind, role=role).first()
 
 
 def questions_for(*, survey: Survey) -> list[Question]:

@@ -8,33 +8,29 @@ invitation per survey and person, one reminder per survey, person and day), and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from matching.models import Connection
 from mentoring import when
 from mentoring.models import User
-from notifications.models import Notification
 from notifications.services import notify
 from surveys import connection_selectors as selectors
 from surveys.defaults import ensure_default_surveys
-from surveys.errors import AlreadyAnswered, ConnectionSurveyClosed, InvalidAnswers
-from surveys.models import Answer, Question, Survey, SurveyResponse, Version
-from surveys.services import build_answer
+from surveys.errors import ConnectionSurveyClosed, InvalidAnswers
+from surveys.models import Question, Survey, SurveyResponse, Version
+from surveys.selectors import survey_for
+from surveys.services import not_yet_written, reminder_windows, store_response
 
 CHECK_IN = selectors.CHECK_IN
 CLOSING = selectors.CLOSING
 # Invitations go out when a survey opens; a job that was down catches up for this long,
 # no longer (a check-in weeks old is better left to the reminders' window or not sent).
 INVITATION_WINDOW = timedelta(days=2)
-# Reminders, as for the flash meeting feedback: this many days after the survey opened,
-# once each, each only inside its own window (until the next one is due).
-REMINDER_DAYS = (1, 5)
-LAST_REMINDER_WINDOW_DAYS = 2
 
 
 @transaction.atomic
@@ -59,30 +55,14 @@ def connection_response_submit(
     closed = selectors.closed_message(connection=connection, kind=survey.kind, now=now)
     if closed:
         raise ConnectionSurveyClosed(closed)
-    for question in answers:
-        if question.survey_id != survey.pk:
-            raise InvalidAnswers()
-    if SurveyResponse.objects.filter(
-        survey=survey, connection=connection, respondent=respondent
-    ).exists():
-        raise AlreadyAnswered()
-    try:
-        with transaction.atomic():  # a savepoint: the unique constraint is the last word
-            response = SurveyResponse.objects.create(
-                survey=survey,
-                connection=connection,
-                respondent=respondent,
-                version=Version.CONNECTION,
-                submitted_at=now or timezone.now(),
-            )
-    except IntegrityError as error:
-        raise AlreadyAnswered() from error
-    Answer.objects.bulk_create(
-        build_answer(response=response, question=question, value=value)
-        for question, value in answers.items()
-        if value not in (None, "", [], ())
+    return store_response(
+        survey=survey,
+        respondent=respondent,
+        version=Version.CONNECTION,
+        answers=answers,
+        now=now,
+        about={"connection": connection},
     )
-    return response
 
 
 def connection_surveys_ensure(*, connection: Connection) -> None:
@@ -119,12 +99,7 @@ def connection_surveys_send(*, now: datetime | None = None) -> dict[str, int]:
             extra={},
         )
     reminded = 0
-    for index, days in enumerate(REMINDER_DAYS):
-        due = now - timedelta(days=days)
-        if index + 1 < len(REMINDER_DAYS):
-            window_start = now - timedelta(days=REMINDER_DAYS[index + 1])
-        else:
-            window_start = due - timedelta(days=LAST_REMINDER_WINDOW_DAYS)
+    for days, window_start, due in reminder_windows(now=now):
         for kind, connections in (
             (CHECK_IN, _check_ins_opened(start=window_start, end=due)),
             (CLOSING, _closings_opened(start=window_start, end=due)),
@@ -186,7 +161,7 @@ def _send(*, kind: str, connections: list[Connection], email: str, key, extra: d
         if (connection.pk, person.pk) not in answered
     }
     sent = 0
-    for dedupe_key in _not_yet_written(due):
+    for dedupe_key in not_yet_written(due):
         connection, person = due[dedupe_key]
         _notify(
             email=email, kind=kind, connection=connection, person=person, key=dedupe_key, **extra
@@ -195,22 +170,15 @@ def _send(*, kind: str, connections: list[Connection], email: str, key, extra: d
     return sent
 
 
-def _not_yet_written(due: Mapping[str, Any]) -> Iterable[str]:
-    written = set(
-        Notification.objects.filter(dedupe_key__in=list(due)).values_list("dedupe_key", flat=True)
-    )
-    return [key for key in due if key not in written]
-
-
 @transaction.atomic
 def _notify(
     *, email: str, kind: str, connection: Connection, person: User, key: str, **extra
 ) -> None:
     role = selectors.role_in(connection=connection, respondent=person)
-    survey = selectors.survey_for(program_id=connection.program_id, kind=kind, role=role)
+    survey = survey_for(program_id=connection.program_id, kind=kind, role=role)
     if survey is None:
         connection_surveys_ensure(connection=connection)
-        survey = selectors.survey_for(program_id=connection.program_id, kind=kind, role=role)
+        survey = survey_for(program_id=connection.program_id, kind=kind, role=role)
     other = connection.mentor if role == Survey.Role.MENTEE else connection.mentee
     zone = when.zone_of(person)
     notify(

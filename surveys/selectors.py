@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -54,9 +55,15 @@ def survey_answered(*, meeting: FlashMeeting, respondent: User) -> bool:
 
 def role_for(*, meeting: FlashMeeting, respondent: User) -> str:
     """Which survey the person answers for this meeting; NotARespondent for anyone else."""
-    if respondent.pk is not None and respondent.pk == meeting.mentee_id:
+    return role_of_party(pair=meeting, respondent=respondent)
+
+
+def role_of_party(*, pair: Any, respondent: User) -> str:
+    """The respondent's side of a meeting or a connection (anything with ``mentor_id``
+    and ``mentee_id``): the survey they answer. NotARespondent for anyone else."""
+    if respondent.pk is not None and respondent.pk == pair.mentee_id:
         return Survey.Role.MENTEE
-    if respondent.pk is not None and respondent.pk == meeting.mentor_id:
+    if respondent.pk is not None and respondent.pk == pair.mentor_id:
         return Survey.Role.MENTOR
     raise NotARespondent()
 
@@ -86,10 +93,10 @@ def meetings_for_respondent(*, user: User) -> QuerySet[FlashMeeting]:
     ).select_related("program", "mentor", "mentee")
 
 
-def survey_for(*, program_id: int, role: str) -> Survey | None:
-    return Survey.objects.filter(
-        program_id=program_id, kind=Survey.Kind.FLASH_MEETING_FEEDBACK, role=role
-    ).first()
+def survey_for(
+    *, program_id: int, role: str, kind: str = Survey.Kind.FLASH_MEETING_FEEDBACK
+) -> Survey | None:
+    return Survey.objects.filter(program_id=program_id, kind=kind, role=role).first()
 
 
 def questions_for(*, survey: Survey, version: str) -> list[Question]:

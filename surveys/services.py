@@ -3,7 +3,7 @@ emails that invite and remind respondents."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,34 +74,58 @@ def response_submit(
     if not selectors.meeting_answerable(meeting=meeting, now=now):
         raise NotAnswerableYet()
     for question in answers:
-        if question.survey_id != survey.pk or not selectors.shown_in(
-            question=question, version=version
-        ):
+        if not selectors.shown_in(question=question, version=version):
             raise InvalidAnswers()
-    if SurveyResponse.objects.filter(
-        survey=survey, flash_meeting=meeting, respondent=respondent
-    ).exists():
+    return store_response(
+        survey=survey,
+        respondent=respondent,
+        version=version,
+        answers=answers,
+        now=now,
+        about={"flash_meeting": meeting},
+    )
+
+
+def store_response(
+    *,
+    survey: Survey,
+    respondent: User,
+    version: str,
+    answers: Mapping[Question, Any],
+    about: dict[str, Any],
+    now: datetime | None = None,
+) -> SurveyResponse:
+    """Write one response and its answers, once: for the caller's checked survey and
+    ``about`` (``{"flash_meeting": ...}`` or ``{"connection": ...}``). A question of
+    another survey refuses the whole response; a second response for the same survey,
+    subject and person raises AlreadyAnswered and changes nothing, the unique
+    constraint backing the check against two submissions at the same moment. Empty
+    optional answers are left out."""
+    for question in answers:
+        if question.survey_id != survey.pk:
+            raise InvalidAnswers()
+    if SurveyResponse.objects.filter(survey=survey, respondent=respondent, **about).exists():
         raise AlreadyAnswered()
     try:
         with transaction.atomic():  # a savepoint: the unique constraint is the last word
             response = SurveyResponse.objects.create(
                 survey=survey,
-                flash_meeting=meeting,
                 respondent=respondent,
                 version=version,
                 submitted_at=now or timezone.now(),
+                **about,
             )
     except IntegrityError as error:
         raise AlreadyAnswered() from error
     Answer.objects.bulk_create(
-        build_answer(response=response, question=question, value=value)
+        _answer(response=response, question=question, value=value)
         for question, value in answers.items()
         if value not in (None, "", [], ())
     )
     return response
 
 
-def build_answer(*, response: SurveyResponse, question: Question, value: Any) -> Answer:
+def _answer(*, response: SurveyResponse, question: Question, value: Any) -> Answer:
     """One answer as it was given: the question's text and kind copied in."""
     answer = Answer(
         response=response,
@@ -127,14 +151,8 @@ def survey_reminders_send(*, now: datetime | None = None) -> int:
     """Remind each respondent who has not answered, one day and five days after the
     meeting's end; once per time point (the dedupe key), so running it again sends
     nothing new. Returns how many reminders were written to the outbox."""
-    now = now or timezone.now()
     sent = 0
-    for index, days in enumerate(REMINDER_DAYS):
-        due = now - timedelta(days=days)
-        if index + 1 < len(REMINDER_DAYS):
-            window_start = now - timedelta(days=REMINDER_DAYS[index + 1])
-        else:
-            window_start = due - timedelta(days=LAST_REMINDER_WINDOW_DAYS)
+    for days, window_start, due in reminder_windows(now=now or timezone.now()):
         meetings = _meetings_ended_between(start=window_start, end=due)
         answered = _answered_pairs(meetings)
         due_reminders = {
@@ -143,7 +161,7 @@ def survey_reminders_send(*, now: datetime | None = None) -> int:
             for respondent in (meeting.mentee, meeting.mentor)
             if (meeting.pk, respondent.pk) not in answered
         }
-        for dedupe_key in _not_yet_written(due_reminders):
+        for dedupe_key in not_yet_written(due_reminders):
             meeting, respondent = due_reminders[dedupe_key]
             _notify_survey(
                 kind="survey_reminder",
@@ -168,7 +186,7 @@ def mentor_invitations_send(*, now: datetime | None = None) -> int:
         if (meeting.pk, meeting.mentor_id) not in answered
     }
     sent = 0
-    for dedupe_key in _not_yet_written(due_invitations):
+    for dedupe_key in not_yet_written(due_invitations):
         meeting = due_invitations[dedupe_key]
         _notify_survey(
             kind="survey_invitation_mentor",
@@ -192,7 +210,21 @@ def _meetings_ended_between(*, start: datetime, end: datetime) -> list[FlashMeet
     )
 
 
-def _not_yet_written(due: Mapping[str, Any]) -> list[str]:
+def reminder_windows(*, now: datetime) -> Iterator[tuple[int, datetime, datetime]]:
+    """(days, start, end) for each reminder: a survey that opened in (start, end] is
+    due its reminder of ``days`` days now. Each window runs until the next reminder is
+    due (the last one for LAST_REMINDER_WINDOW_DAYS), so a job that was down sends the
+    reminder due now, not every missed one at once. The meeting feedback and the
+    connection surveys (surveys/connection_services.py) share them."""
+    for index, days in enumerate(REMINDER_DAYS):
+        due = now - timedelta(days=days)
+        if index + 1 < len(REMINDER_DAYS):
+            yield days, now - timedelta(days=REMINDER_DAYS[index + 1]), due
+        else:
+            yield days, due - timedelta(days=LAST_REMINDER_WINDOW_DAYS), due
+
+
+def not_yet_written(due: Mapping[str, Any]) -> list[str]:
     """The dedupe keys that have no outbox row yet (notify would ignore the others
     anyway; this keeps the counts honest and the job cheap)."""
     written = set(

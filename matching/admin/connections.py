@@ -124,6 +124,7 @@ class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "end_reason",
         "end_cause",
         "ends_on",
+        "check_in_on",
         "end_reminder_sent_at",
     )
     actions = ["end_connections", "extend_connections"]

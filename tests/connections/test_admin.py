@@ -120,3 +120,25 @@ def test_memberships_list_shows_slots_without_a_query_per_row(
             admin_client.get(url)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_connection_s_term_and_check_in_day_are_read_only_in_admin(
+    admin_client, ongoing_program, mentor, mentee
+):
+    """They move through the services only (an extension moves the end, never the
+    check-in day): the change form shows them and a crafted POST changes neither."""
+    from datetime import date
+
+    connection = ConnectionFactory(
+        program=ongoing_program,
+        mentor=mentor,
+        mentee=mentee,
+        ends_on=date(2027, 6, 1),
+        check_in_on=date(2027, 3, 1),
+    )
+    url = reverse("admin:matching_connection_change", args=[connection.pk])
+    html = admin_client.get(url).content.decode()
+    assert 'name="check_in_on"' not in html and "Check-in from" in html
+    admin_client.post(url, {"check_in_on": "2027-01-01", "ends_on": "2030-01-01"})
+    connection.refresh_from_db()
+    assert (connection.ends_on, connection.check_in_on) == (date(2027, 6, 1), date(2027, 3, 1))

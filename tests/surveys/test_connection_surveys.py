@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.apps import apps as global_apps
+from django.core.exceptions import ValidationError
 from django.db import connection as db_connection
 from django.db import connections
 from django.urls import reverse
@@ -163,7 +164,8 @@ def test_when_each_survey_is_open_and_the_sentence_when_it_is_not(pair, kind, se
         MatchingSettings.objects.filter(program=pair.program).update(
             connection_check_in_enabled=False, connection_closing_survey_enabled=False
         )
-        end(pair, NOON - timedelta(hours=1)) if kind == CLOSING else None
+        if kind == CLOSING:  # ended: only the switch keeps the closing survey shut
+            end(pair, NOON - timedelta(hours=1))
         pair = Connection.objects.select_related("program__matching_settings").get(pk=pair.pk)
     assert selectors.closed_message(connection=pair, kind=kind, now=now) == message
 
@@ -225,9 +227,9 @@ def test_another_role_s_or_program_s_survey_or_question_is_refused(pair):
 def test_a_connection_question_is_always_shown(pair):
     question = rating_question(survey(pair, CHECK_IN))
     question.shown_when = Question.ShownWhen.COMPLETED
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         question.full_clean()
-    assert "its questions are always shown" in str(refused.value)
+    assert "its questions are always shown" in str(refused.value.message_dict["shown_when"])
 
 
 # --- The pages ---------------------------------------------------------------------------------
