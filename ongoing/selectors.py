@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -321,9 +321,7 @@ def _check_in_opened_at(connection: Connection) -> datetime | None:
         return None
     if not settings.connection_check_in_enabled:
         return None
-    opened_at = timezone.make_aware(
-        datetime.combine(connection.check_in_on, time.min), timezone.get_default_timezone()
-    )
+    opened_at = when_text.program_day_start(connection.check_in_on)
     if connection.ended_at is not None and connection.ended_at <= opened_at:
         return None
     return opened_at
