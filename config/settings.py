@@ -164,11 +164,33 @@ else:
     )
 EMAIL_TIMEOUT = 10
 
-# Celery: REDIS_URL set means a real broker and workers; unset means tasks run
-# in-process, which is what `make run` on a fresh laptop needs.
+# The cache every process shares: CACHE_URL (redis://...) or else REDIS_URL makes it
+# Django's built-in Redis backend, so what one web process caches or invalidates (the
+# mentor directory's order, portal/directory_cache.py) every other one sees on its next
+# request. Without either (`make run`), each process keeps its own memory cache.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # host named: no kombu warning
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="mentoring"),
+            # A cache that does not answer must not hold a page up for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: a broker set means real workers; none means tasks run in-process, which is
+# what `make run` on a fresh laptop needs. CELERY_BROKER_URL picks the broker: RabbitMQ
+# (amqp://user:password@host:5672//, recommended in production: real acknowledgements,
+# no visibility timeout) or Redis (redis://...); it defaults to REDIS_URL.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://localhost/"  # host named: no kombu warning
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -193,6 +215,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# The periodic scheduler (celery beat). With Redis (REDIS_URL) the schedule and a lock
+# live there (celery-redbeat): the beat holding the lock sends the due jobs and renews
+# the lock on every tick (at most every CELERY_BEAT_MAX_LOOP_INTERVAL seconds); a second
+# beat waits for the lock and takes over within REDBEAT_LOCK_TIMEOUT seconds of the first
+# one dying. Each entry's last run is stored beside it, so the new beat does not send a
+# job the old one already sent in that period. Without Redis, beat keeps its schedule
+# in a local file and exactly one may run.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="redbeat")
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=30)
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Notifications (the email outbox). Retries back off exponentially with jitter, capped

@@ -1,14 +1,16 @@
 """Test settings: the real settings, plus what makes the suite fast and deterministic."""
 
 from config.settings import *  # noqa: F403
-from config.settings import REDIS_URL
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
 # Tests hand tasks to an in-process "worker" unless a test starts a real one.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # host named: no kombu warning
+# Each test starts with an empty cache of its own process: a shared Redis cache would
+# carry one test's entries into the next. The Redis cache itself is tested in
+# tests/fleet/ (real processes, config.settings).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
