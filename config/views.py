@@ -1,6 +1,9 @@
 """Views that belong to no product area."""
 
+import sys
+
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -35,6 +38,20 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+# How long a client (or a proxy) is asked to wait before trying again while the
+# database cannot be reached: a restart or a failover takes seconds, not minutes.
+RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: whatever failed may fail again (500.html is self-contained).
+    """Django calls this inside the ``except`` block that caught the error, so
+    ``sys.exc_info()`` is the exception. A database that cannot be reached (restarting,
+    failing over, out of connections) or a transaction cut short by it is not a bug in
+    this request: the person gets a 503 that says to try again in a moment, and load
+    balancers a ``Retry-After``. Anything else is a 500."""
+    # No request context: whatever failed may fail again (both pages are self-contained).
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())
