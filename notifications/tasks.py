@@ -8,14 +8,17 @@ that is no longer pending and do nothing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import smtplib
+from collections import Counter
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -76,19 +79,20 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-@shared_task(
-    bind=True,
-    # Safe because the claim makes the task idempotent: a message redelivered after a
-    # worker was lost meets a row that is sending (the sweep resets it later) or sent,
-    # and does nothing, so there is no poison-message loop.
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # Bounded twice: the row counts attempts (NOTIFICATIONS_MAX_ATTEMPTS, then failed),
-    # and Celery's own retry count stops at the same number (passed to retry() at run
-    # time; 5 here is that setting's default).
-    max_retries=5,
-)
-def deliver_notification(self, notification_id: int) -> str:
+class _Retry(Exception):
+    """This attempt failed for now; the row is pending again, due in ``delay`` seconds."""
+
+    def __init__(self, error: BaseException, delay: float) -> None:
+        super().__init__(str(error))
+        self.error, self.delay = error, delay
+
+
+def _deliver(notification_id: int, connection: BaseEmailBackend) -> str:
+    """Claim one row, send it over ``connection`` and record the outcome on the row.
+
+    Returns "sent", "suppressed", "failed" or "skipped" (not ours to send); raises
+    ``_Retry`` when a later attempt may succeed, the row already pending again.
+    """
     now = timezone.now()
     claimed = Notification.objects.filter(pk=notification_id, status=Status.PENDING).update(
         status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
@@ -114,7 +118,7 @@ def deliver_notification(self, notification_id: int) -> str:
             message = build_message(notification)
         except Exception as error:
             raise PermanentDeliveryError(f"Could not render: {_describe(error)}") from error
-        message.connection = get_connection(fail_silently=False)
+        message.connection = connection
         message.send()
     except Exception as error:
         if is_permanent(error) or notification.attempts >= max_attempts():
@@ -139,10 +143,81 @@ def deliver_notification(self, notification_id: int) -> str:
             _describe(error),
             delay,
         )
-        # The row is pending again, so if this publish is lost the sweep still has it.
-        raise self.retry(countdown=delay, exc=error, max_retries=max_attempts()) from error
+        raise _Retry(error, delay) from error
     ours.update(status=Status.SENT, sent_at=timezone.now())
     return "sent"
+
+
+@shared_task(
+    bind=True,
+    # Safe because the claim makes the task idempotent: a message redelivered after a
+    # worker was lost meets a row that is sending (the sweep resets it later) or sent,
+    # and does nothing, so there is no poison-message loop.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Bounded twice: the row counts attempts (NOTIFICATIONS_MAX_ATTEMPTS, then failed),
+    # and Celery's own retry count stops at the same number (passed to retry() at run
+    # time; 5 here is that setting's default).
+    max_retries=5,
+)
+def deliver_notification(self, notification_id: int) -> str:
+    """One email over a connection of its own (a notification written by a request)."""
+    try:
+        return _deliver(notification_id, get_connection(fail_silently=False))
+    except _Retry as retry:
+        # The row is pending again, so if this publish is lost the sweep still has it.
+        raise self.retry(
+            countdown=retry.delay, exc=retry.error, max_retries=max_attempts()
+        ) from retry.error
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
+    """A batch of emails over one SMTP connection (the sweep's backlog after an outage).
+
+    Opening an SMTP connection (TCP, greeting, EHLO, STARTTLS, login) costs more than
+    sending a short email over it; tests/fleet/ measures both ways against a real SMTP
+    server. Each row is claimed just before it is sent, exactly as ``deliver_notification``
+    does, so the batch is idempotent too. An email that fails for now is pending again
+    with its backoff (the sweep hands it out once it is due); after a failure the
+    connection is closed and opened again for the next email, and when it cannot even be
+    opened the batch stops: the rows not yet claimed are still pending and due, and the
+    next sweep hands them out again.
+    """
+    outcomes: Counter[str] = Counter()
+    connection = get_connection(fail_silently=False)
+    try:
+        for position, notification_id in enumerate(notification_ids):
+            # Open (again) ahead of the send: a backend sending over a connection it
+            # opened itself closes it afterwards. If this fails, the send below tries
+            # once more and records the error on its row, with its backoff.
+            with contextlib.suppress(Exception):
+                connection.open()
+            try:
+                outcomes[_deliver(notification_id, connection)] += 1
+            except _Retry as retry:
+                outcomes["retry"] += 1
+                with contextlib.suppress(Exception):
+                    connection.close()
+                if _cannot_connect(retry.error):
+                    outcomes["left"] += len(notification_ids) - position - 1
+                    break
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return dict(outcomes)
+
+
+def _cannot_connect(error: BaseException) -> bool:
+    """The server is not there (refused, unreachable, timed out, closed at once): every
+    other email in the batch would fail the same way."""
+    return isinstance(error, smtplib.SMTPConnectError | ConnectionError | TimeoutError) or (
+        isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+    )
+
+
+def batch_size() -> int:
+    return max(1, _setting("NOTIFICATIONS_DELIVERY_BATCH", 50))
 
 
 def enqueue_delivery(notification_id: int) -> bool:
@@ -162,6 +237,30 @@ def enqueue_delivery(notification_id: int) -> bool:
         )
         return False
     return True
+
+
+def enqueue_deliveries(notification_ids: list[int]) -> int:
+    """Hand many ids to the workers in batches of NOTIFICATIONS_DELIVERY_BATCH (one SMTP
+    connection each); never raises. Returns how many ids were handed over."""
+    size = batch_size()
+    handed = 0
+    for start in range(0, len(notification_ids), size):
+        batch = notification_ids[start : start + size]
+        if len(batch) == 1:
+            handed += enqueue_delivery(batch[0])
+            continue
+        try:
+            deliver_notifications.apply_async((batch,), retry=False)
+        except Exception:
+            logger.warning(
+                "Could not hand %s notifications to the task queue; they stay pending and "
+                "the sweep will retry them.",
+                len(batch),
+                exc_info=True,
+            )
+            break  # the broker is down: the rest would fail the same way
+        handed += len(batch)
+    return handed
 
 
 def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
@@ -199,8 +298,7 @@ def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
 def sweep_notifications() -> int:
     """Periodic (Celery beat): re-enqueue overdue pending rows and stuck sending rows."""
     ids = sweep_due_ids()
-    for notification_id in ids:
-        enqueue_delivery(notification_id)
+    enqueue_deliveries(ids)
     if ids:
         logger.info("Notification sweep re-enqueued %s row(s)", len(ids))
     return len(ids)
