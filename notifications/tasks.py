@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 import smtplib
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -19,8 +20,9 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -144,8 +146,33 @@ def _deliver(notification_id: int, connection: BaseEmailBackend) -> str:
             delay,
         )
         raise _Retry(error, delay) from error
-    ours.update(status=Status.SENT, sent_at=timezone.now())
+    _record_sent(ours)
     return "sent"
+
+
+def _record_sent(ours: QuerySet[Notification]) -> None:
+    """Write down that the email went out, even if the database is away for a moment.
+
+    The SMTP server has accepted the email. If this write failed and the row stayed
+    ``sending``, the sweep would hand it out again and the person would get it twice;
+    a PostgreSQL restart or failover takes seconds, so the worker keeps trying for up
+    to NOTIFICATIONS_RECORD_SENT_WITHIN seconds (well below NOTIFICATIONS_STUCK_AFTER,
+    so the sweep never takes the row from a worker that is still trying).
+    """
+    deadline = time.monotonic() + _setting("NOTIFICATIONS_RECORD_SENT_WITHIN", 60)
+    while True:
+        try:
+            ours.update(status=Status.SENT, sent_at=timezone.now())
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("Could not record a sent notification yet; trying again")
+            # Broken: closed, the next query connects again (a task runs outside any
+            # transaction; a test runs inside one, which must stay open).
+            if not db_connection.in_atomic_block:
+                db_connection.close()
+            time.sleep(1)
 
 
 @shared_task(
