@@ -3,7 +3,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
+from tests import pgbouncer
 from tests.factories import ProgramFactory, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -81,3 +83,60 @@ def sign_in(page, live_server, username: str, password: str = "pw", next_url: st
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+# --- Races through PgBouncer (tests/pgbouncer.py) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_port(django_db_setup, django_db_blocker):
+    """One transaction-pooling PgBouncer for the session, in front of the test
+    database's PostgreSQL. Depends on ``django_db_setup`` so that it stops (closing its
+    server connections) before the test database is dropped."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PgBouncer pools PostgreSQL connections; set DATABASE_URL=postgres://…")
+    with pgbouncer.running(**pgbouncer.django_upstream()) as port:
+        yield port
+
+
+class RacerConnections:
+    """How this run's racer threads reach PostgreSQL: ``direct``, or through PgBouncer
+    with ``DJANGO_DB_PREPARED_STATEMENTS=false`` (the test's own thread stays direct)."""
+
+    def __init__(self, route: str, port: int | None = None):
+        self.route = route
+        self.port = port
+        self.database = connection.settings_dict["NAME"]
+        self.before = self._transactions()
+
+    def _transactions(self) -> int:
+        if self.port is None:
+            return 0
+        return pgbouncer.stats(self.port, self.database)["total_xact_count"]
+
+    def assert_routed(self, *, at_least: int) -> None:
+        """Through PgBouncer: its admin console counted at least ``at_least`` transactions
+        on the test database during the test, and only the racers could have sent them
+        (the test's own connection is direct). Direct: nothing to prove."""
+        if self.route == "direct":
+            return
+        carried = self._transactions() - self.before
+        assert carried >= at_least, (
+            f"PgBouncer carried {carried} transactions, the racers needed {at_least}"
+        )
+
+
+@pytest.fixture(params=["direct", "pgbouncer"])
+def racer_db(request):
+    """Parametrises a race: once with the racer threads on PostgreSQL directly, once
+    through a transaction-pooling PgBouncer with prepared statements off, exactly as
+    ``DJANGO_DB_PREPARED_STATEMENTS=false`` configures them. The test ends with
+    ``racer_db.assert_routed(at_least=<racers>)``."""
+    if request.param == "direct":
+        yield RacerConnections("direct")
+        return
+    port = request.getfixturevalue("pgbouncer_port")
+    with pgbouncer.route_new_connections(port, prepared_statements=False):
+        racers = RacerConnections("pgbouncer", port)
+        yield racers
+    pgbouncer.close_server_connections(port, racers.database)

@@ -75,7 +75,7 @@ def race_program(db):
     return program
 
 
-def test_fifty_mentees_race_for_the_last_slot(race_program):
+def test_fifty_mentees_race_for_the_last_slot(race_program, racer_db):
     membership = MentorMembershipFactory(program=race_program, max_ongoing_mentees=3)
     mentor = membership.user
     for _ in range(2):
@@ -95,6 +95,7 @@ def test_fifty_mentees_race_for_the_last_slot(race_program):
     assert all(FULL in r.content.decode() for r in refused)
     assert ConnectionRequest.objects.filter(mentor=mentor, status="pending").count() == 1
     assert Notification.objects.filter(kind="connection_request_received").count() == 1
+    racer_db.assert_routed(at_least=THREADS)
 
 
 def test_fifty_concurrent_accepts_after_the_limit_was_lowered(race_program):
@@ -129,7 +130,9 @@ def test_fifty_concurrent_accepts_after_the_limit_was_lowered(race_program):
     assert ConnectionRequest.objects.filter(mentor=mentor, status="pending").count() == THREADS - 1
 
 
-def test_double_submit_of_the_same_request_at_once_makes_one_row_and_one_email(race_program):
+def test_double_submit_of_the_same_request_at_once_makes_one_row_and_one_email(
+    race_program, racer_db
+):
     membership = MentorMembershipFactory(program=race_program)
     mentee = make_mentee(race_program)
     url = reverse("portal:connect", args=[race_program.slug, membership.pk])
@@ -143,10 +146,11 @@ def test_double_submit_of_the_same_request_at_once_makes_one_row_and_one_email(r
     assert ConnectionRequest.objects.filter(mentee=mentee).count() == 1
     assert Notification.objects.filter(kind="connection_request_received").count() == 1
     assert len([m for m in mail.outbox if "asks you for ongoing mentoring" in m.subject]) == 1
+    racer_db.assert_routed(at_least=10)
 
 
 def test_double_submit_of_the_same_accept_at_once_makes_one_connection_and_one_email(
-    race_program,
+    race_program, racer_db
 ):
     membership = MentorMembershipFactory(program=race_program)
     request = ConnectionRequestFactory(
@@ -163,3 +167,4 @@ def test_double_submit_of_the_same_accept_at_once_makes_one_connection_and_one_e
     assert Connection.objects.filter(request=request).count() == 1
     assert Notification.objects.filter(kind="connection_request_accepted").count() == 1
     assert len([m for m in mail.outbox if "accepted your mentoring request" in m.subject]) == 1
+    racer_db.assert_routed(at_least=10)

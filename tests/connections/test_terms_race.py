@@ -27,7 +27,7 @@ pytestmark = [
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
-def test_the_job_in_two_threads_ends_each_connection_once_and_reminds_once():
+def test_the_job_in_two_threads_ends_each_connection_once_and_reminds_once(racer_db):
     program = ProgramFactory(slug="terms")
     configure(program, connection_end_reminder_days=7, connection_extension_days=30)
     mentor = MentorMembershipFactory(program=program).user
@@ -65,3 +65,4 @@ def test_the_job_in_two_threads_ends_each_connection_once_and_reminds_once():
     assert Notification.objects.filter(kind="connection_completed").count() == 10
     assert Notification.objects.filter(kind="connection_end_reminder").count() == 10
     assert not ConnectionExtension.objects.filter(status="pending").exists()
+    racer_db.assert_routed(at_least=2)

@@ -47,7 +47,9 @@ def run_together(functions):
     return outcomes
 
 
-def test_twenty_mentees_race_for_one_slot_and_exactly_one_gets_it(program, mentor_membership):
+def test_twenty_mentees_race_for_one_slot_and_exactly_one_gets_it(
+    program, mentor_membership, racer_db
+):
     program.matching_settings.max_pending_meeting_requests_per_mentee = 5
     program.matching_settings.save()
     Membership.objects.filter(pk=mentor_membership.pk).update(max_flash_meetings_per_month=50)
@@ -79,9 +81,12 @@ def test_twenty_mentees_race_for_one_slot_and_exactly_one_gets_it(program, mento
     services.flash_meeting_accept(meeting=meeting, actor=mentor_membership.user)
     assert FlashMeeting.objects.filter(slot=slot).count() == 1
     assert FlashMeeting.objects.filter(status=FlashMeeting.Status.SCHEDULED).count() == 1
+    racer_db.assert_routed(at_least=THREADS)
 
 
-def test_concurrent_accepts_of_overlapping_times_schedule_only_one(program, mentor_membership):
+def test_concurrent_accepts_of_overlapping_times_schedule_only_one(
+    program, mentor_membership, racer_db
+):
     Membership.objects.filter(pk=mentor_membership.pk).update(max_flash_meetings_per_month=50)
     mentor_membership.refresh_from_db()
     start = in_days(5, 9)
@@ -112,6 +117,7 @@ def test_concurrent_accepts_of_overlapping_times_schedule_only_one(program, ment
     assert sum(kind == "ok" for kind, _value in outcomes) == 1
     assert all(isinstance(value, errors.SlotOverlap) for kind, value in outcomes if kind == "error")
     assert FlashMeeting.objects.filter(status=FlashMeeting.Status.SCHEDULED).count() == 1
+    racer_db.assert_routed(at_least=THREADS)
 
 
 def test_the_database_refuses_overlapping_scheduled_meetings_of_one_mentor(program, mentor):

@@ -28,7 +28,7 @@ pytestmark = [
 
 
 @pytest.mark.parametrize("policy", [FORCED, REQUEST])
-def test_fifty_mentees_one_free_slot(policy):
+def test_fifty_mentees_one_free_slot(policy, racer_db):
     setup = make_setup(policy, mentor_limit=2, max_pending_requests_per_mentee=5)
     ConnectionFactory(program=setup.program, mentor=setup.mentor)  # one of two slots used
     meetings = [setup.meeting] + [setup.another_mentee_meeting() for _ in range(MENTEES - 1)]
@@ -78,13 +78,14 @@ def test_fifty_mentees_one_free_slot(policy):
         follow_up_choice=""
     )
     assert answered.count() == 1
+    racer_db.assert_routed(at_least=MENTEES)
 
 
 SUBMITS = 20
 
 
 @pytest.mark.parametrize("policy", [FORCED, REQUEST])
-def test_one_mentee_submitting_many_answers_at_once_records_one(policy):
+def test_one_mentee_submitting_many_answers_at_once_records_one(policy, racer_db):
     """Double clicks and two tabs: the meeting's row lock lets exactly one answer through;
     the same choice again is a quiet repeat, another choice is refused."""
     setup = make_setup(policy, mentor_limit=5, max_pending_requests_per_mentee=5)
@@ -133,6 +134,7 @@ def test_one_mentee_submitting_many_answers_at_once_records_one(policy):
         + ConnectionRequest.objects.filter(origin=ConnectionRequest.Origin.FLASH_MEETING).count()
     )
     assert made == (1 if winner == "connect" else 0)
+    racer_db.assert_routed(at_least=SUBMITS)
 
 
 # --- A mentor's no and a mentee's yes at the same moment ----------------------------------
@@ -268,7 +270,7 @@ def test_a_forced_connection_waits_for_a_decline_that_holds_the_pair(monkeypatch
 PAIRS = 10
 
 
-def test_declines_and_yeses_released_together_never_end_in_both():
+def test_declines_and_yeses_released_together_never_end_in_both(racer_db):
     """Ten mentees with a pending request each say "yes" on their follow-up while the
     mentor declines every request, all at once: no deadlock, no crash, no connection."""
     setup = make_setup(FORCED, mentor_limit=PAIRS + 1, max_pending_requests_per_mentee=5)
@@ -308,3 +310,4 @@ def test_declines_and_yeses_released_together_never_end_in_both():
     assert {outcomes[f"yes-{n}"] for n in range(PAIRS)} <= {pending, KIND}, outcomes
     assert not Connection.objects.exists()
     assert ConnectionRequest.objects.filter(status="declined").count() == PAIRS
+    racer_db.assert_routed(at_least=2 * PAIRS)

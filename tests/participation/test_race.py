@@ -35,7 +35,7 @@ MENTEES = 6
 
 
 @pytest.mark.parametrize("run", range(8))
-def test_lowering_capacity_while_mentees_connect_never_over_fills(run, capsys):
+def test_lowering_capacity_while_mentees_connect_never_over_fills(run, capsys, racer_db):
     program = ProgramFactory(slug=f"race-{run}")
     configure(
         program,
@@ -81,8 +81,9 @@ def test_lowering_capacity_while_mentees_connect_never_over_fills(run, capsys):
     assert not after or len(before) + len(after) <= 1, "a request beyond the new limit"
     assert results[1:].count(302) == len(requests)
     assert Membership.objects.get(pk=membership.pk).max_ongoing_mentees == 1
+    racer_db.assert_routed(at_least=1 + MENTEES)
     with capsys.disabled():
         print(
-            f"\n[participation race {run}] requests before the change: {len(before)}, after: "
-            f"{len(after)}, refused: {results[1:].count(409)}"
+            f"\n[participation race {run}, {racer_db.route}] requests before the change: "
+            f"{len(before)}, after: {len(after)}, refused: {results[1:].count(409)}"
         )

@@ -378,7 +378,7 @@ def test_ending_early_through_the_service_leads_to_the_closing_invitation(pair):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_jobs_at_once_write_each_invitation_once(pair):
+def test_two_jobs_at_once_write_each_invitation_once(pair, racer_db):
     if db_connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: concurrent transactions")
     barrier = threading.Barrier(4)
@@ -400,6 +400,7 @@ def test_two_jobs_at_once_write_each_invitation_once(pair):
         thread.join()
     assert errors == []
     assert len(outbox("connection_survey_invitation")) == 2
+    racer_db.assert_routed(at_least=4)
 
 
 # --- Where people find them -----------------------------------------------------------------

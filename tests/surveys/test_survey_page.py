@@ -311,7 +311,7 @@ def test_the_service_refuses_a_second_response(ended_meeting):
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_submits_make_one_response():
+def test_two_simultaneous_submits_make_one_response(racer_db):
     from surveys.errors import AlreadyAnswered
 
     meeting = factories.meeting()
@@ -335,6 +335,7 @@ def test_two_simultaneous_submits_make_one_response():
         thread.join()
     assert sorted(outcomes) == ["already answered"] * 3 + ["saved"]
     assert SurveyResponse.objects.count() == 1 and Answer.objects.count() == 1
+    racer_db.assert_routed(at_least=4)
 
 
 # --- entry points for the follow-up -----------------------------------------------------
