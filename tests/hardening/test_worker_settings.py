@@ -35,6 +35,10 @@ def test_delivery_acks_late_and_is_rejected_when_the_worker_is_lost():
     assert deliver_notification.reject_on_worker_lost is True
     # One message at a time per worker process: a dead worker strands at most one.
     assert celery_app.conf.worker_prefetch_multiplier == 1
+    # A worker that loses its broker connection finishes the email it is sending (the
+    # copy RabbitMQ redelivers at once meets a sending row); cancelling it could abandon
+    # an email the SMTP server already took, for the sweep to send a second time.
+    assert celery_app.conf.worker_cancel_long_running_tasks_on_connection_loss is False
 
 
 def test_retries_are_bounded():
@@ -45,19 +49,29 @@ def test_retries_are_bounded():
     assert unbounded == []
     # The attempt limit is enforced on the row whatever the Celery retry count says.
     source = (ROOT / "notifications" / "tasks.py").read_text()
-    assert "self.retry(countdown=delay, exc=error, max_retries=max_attempts())" in source
+    assert "countdown=retry.delay, exc=retry.error, max_retries=max_attempts()" in source
 
 
-def test_every_countdown_and_expiry_stays_below_the_visibility_timeout():
+def test_every_countdown_and_expiry_stays_well_below_both_brokers_redelivery_limits():
+    """A retry waits for its countdown taken but unacknowledged (and, acks_late, until it
+    has run). Redis redelivers such a message after the visibility timeout although its
+    worker is alive (a second delivery); RabbitMQ closes the channel of a worker that
+    holds one longer than its consumer_timeout (30 min by default) and redelivers all
+    the channel held. The longest retry must end, and run, well within both."""
     visibility = celery_app.conf.broker_transport_options["visibility_timeout"]
     assert visibility == settings.CELERY_VISIBILITY_TIMEOUT
-    assert visibility > settings.NOTIFICATIONS_RETRY_MAX_DELAY
-    assert max(retry_delay(attempt) for attempt in range(1, 64)) <= (
-        settings.NOTIFICATIONS_RETRY_MAX_DELAY
-    )
-    assert celery_app.conf.task_time_limit < visibility
+    limits = {
+        "Redis visibility_timeout": visibility,
+        "RabbitMQ consumer_timeout": settings.RABBITMQ_CONSUMER_TIMEOUT,
+    }
+    cap = settings.NOTIFICATIONS_RETRY_MAX_DELAY
+    assert max(retry_delay(attempt) for attempt in range(1, 64)) <= cap
+    for name, limit in limits.items():
+        assert cap <= limit / 2, name
+        assert cap + celery_app.conf.task_time_limit < limit, name
+    shortest = min(limits.values())
     # The sweep never takes over an email a live worker is still sending.
-    assert celery_app.conf.task_time_limit < settings.NOTIFICATIONS_STUCK_AFTER < visibility
+    assert celery_app.conf.task_time_limit < settings.NOTIFICATIONS_STUCK_AFTER < shortest
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         expires = entry.get("options", {}).get("expires")
         assert expires is not None, f"{name}: a beat job without expires piles up"
@@ -68,8 +82,8 @@ def test_every_countdown_and_expiry_stays_below_the_visibility_timeout():
 
 def test_no_other_countdown_or_eta_in_the_code():
     """The only delayed publish is the bounded retry above; a new ``countdown=``,
-    ``eta=`` or ``retry_backoff`` must be checked against the visibility timeout and
-    added here."""
+    ``eta=`` or ``retry_backoff`` must be checked against both brokers' limits (above)
+    and added here."""
     found = []
     for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
@@ -79,8 +93,7 @@ def test_no_other_countdown_or_eta_in_the_code():
                 if DELAYED.search(line):
                     found.append(f"{path.relative_to(ROOT)}:{line.strip()}")
     assert found == [
-        "notifications/tasks.py:raise self.retry(countdown=delay, exc=error, "
-        "max_retries=max_attempts()) from error"
+        "notifications/tasks.py:countdown=retry.delay, exc=retry.error, max_retries=max_attempts()"
     ]
 
 

@@ -5,19 +5,20 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
+from tests.brokers import (  # noqa: F401 - fixtures for this package, and old imports
+    broker_kind_fixture,
+    broker_url_fixture,
+    celery_mode,
+    closed_port,
+    wake,
+)
 from tests.factories import ProgramFactory, UserFactory
 from tests.notifications.backends import ScriptedBackend
-
-REDIS_URL = os.environ.get("REDIS_URL", "")
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL (row locks, SKIP LOCKED, real concurrent transactions); "
     "set DATABASE_URL=postgres://...",
-)
-needs_redis = pytest.mark.skipif(
-    not REDIS_URL,
-    reason="needs a Redis broker for a real Celery worker; set REDIS_URL=redis://...",
 )
 
 
@@ -40,32 +41,6 @@ def scripted_backend(settings):
     yield ScriptedBackend
     ScriptedBackend.script = []
     ScriptedBackend.calls = 0
-
-
-@contextlib.contextmanager
-def celery_mode(*, eager: bool, broker_url: str | None = None):
-    """Switch the Celery app between in-process tasks and a real broker, then restore."""
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-    conf.task_always_eager = eager
-    if broker_url is not None:
-        conf.broker_url = broker_url
-    _reset_producer_pool()
-    try:
-        yield celery_app
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
-        _reset_producer_pool()
-
-
-def _reset_producer_pool() -> None:
-    # Connections and producers are pooled (globally, per broker URL); close and forget
-    # them so the new URL takes effect and no closed pool is handed out again.
-    from kombu import pools
-
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 @contextlib.contextmanager
@@ -118,30 +93,26 @@ def wait_until(predicate, *, timeout: float = 20.0, interval: float = 0.02) -> f
     return time.monotonic() - start
 
 
-def closed_port() -> int:
-    """A local TCP port nobody listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def real_worker_factory(transactional_db, mailoutbox):
-    """Start an embedded Celery worker (a thread in this process) on the Redis broker.
+def real_worker_factory(transactional_db, mailoutbox, broker_url):
+    """Start an embedded Celery worker (a thread in this process) on each broker in turn.
 
-    Tasks stop running eagerly for the test; the locmem ``mailoutbox`` sees what the
-    worker sends because the worker thread shares this process.
+    A test that takes it runs once on Redis and once on RabbitMQ (``tests.brokers``:
+    skipped when the broker's variable is unset, failed when it is set but the broker
+    does not answer). Tasks stop running eagerly for the test; the locmem ``mailoutbox``
+    sees what the worker sends because the worker thread shares this process.
     """
-    if not REDIS_URL:
-        pytest.skip("needs a Redis broker for a real Celery worker; set REDIS_URL=redis://...")
     from celery.contrib.testing.worker import start_worker
 
+    # One task at a time in a pool thread by default: the solo pool (tasks run inside the
+    # consumer's event loop) with a prefetch of one stalls for up to 10 s between tasks
+    # on RabbitMQ, where threads and prefork do not.
     @contextlib.contextmanager
-    def start(*, pool: str = "solo", concurrency: int = 1, persistent_db: bool = False):
+    def start(*, pool: str = "threads", concurrency: int = 1, persistent_db: bool = False):
+        from celery.worker import state
+
         with (
-            celery_mode(eager=False, broker_url=REDIS_URL) as app,
+            celery_mode(eager=False, broker_url=broker_url) as app,
             _worker_db_connections(persistent=persistent_db),
         ):
             app.control.purge()  # leftovers from an earlier, interrupted run
@@ -153,6 +124,10 @@ def real_worker_factory(transactional_db, mailoutbox):
                 loglevel=os.environ.get("NOTIF_WORKER_LOGLEVEL", "WARNING"),
                 shutdown_timeout=30,
             ) as worker:
-                yield worker
+                try:
+                    yield worker
+                finally:
+                    state.should_terminate = 0  # as start_worker does on leaving, then
+                    wake(app, worker.hostname)  # so that it notices at once
 
     return start

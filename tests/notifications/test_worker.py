@@ -1,7 +1,8 @@
-"""End to end through Redis and a real Celery worker, and through a broker outage.
+"""End to end through a real Celery worker on each broker, and through a broker outage.
 
-Run with REDIS_URL set (CI does); without it the real-worker tests skip and the outage
-test recovers through in-process tasks instead.
+Each test runs on Redis and on RabbitMQ (``tests.brokers``: REDIS_URL, RABBITMQ_URL; CI
+sets both). Without a broker's variable its real-worker tests skip, and the outage test
+recovers through in-process tasks instead.
 """
 
 import logging
@@ -15,12 +16,8 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.tasks import sweep_notifications
-from tests.notifications.conftest import (
-    REDIS_URL,
-    celery_mode,
-    closed_port,
-    wait_until,
-)
+from tests.brokers import celery_mode, closed_port, silent_port, url_at, url_for
+from tests.notifications.conftest import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,8 +52,8 @@ def test_real_worker_delivers_a_notification_end_to_end(
 
 @pytest.mark.parametrize(
     ("pool", "concurrency", "persistent_db"),
-    [("solo", 1, False), ("threads", 4, True)],
-    ids=["solo-reconnect-per-task", "threads4-reuse-db"],
+    [("threads", 1, False), ("threads", 4, True)],
+    ids=["threads1-reconnect-per-task", "threads4-reuse-db"],
 )
 def test_real_worker_delivery_rate_over_500_notifications(
     real_worker_factory,
@@ -91,10 +88,10 @@ def test_real_worker_delivery_rate_over_500_notifications(
 
 
 def test_broker_outage_commits_fast_then_the_sweep_delivers_once(
-    recipient, notif_program, mailoutbox, request, capsys, settings
+    broker_kind, recipient, notif_program, mailoutbox, request, capsys, settings
 ):
     # 1. The broker is down: the caller's transaction still commits, quickly.
-    with celery_mode(eager=False, broker_url=f"redis://127.0.0.1:{closed_port()}/1"):
+    with celery_mode(eager=False, broker_url=url_at(broker_kind, closed_port())):
         started = time.monotonic()
         with transaction.atomic():
             notification = _notify(recipient, notif_program, "outage:1")
@@ -109,25 +106,48 @@ def test_broker_outage_commits_fast_then_the_sweep_delivers_once(
         next_attempt_at=timezone.now() - timedelta(seconds=settings.NOTIFICATIONS_PENDING_GRACE + 1)
     )
     recovered = time.monotonic()
-    if REDIS_URL:
+    if url_for(broker_kind):
         worker_factory = request.getfixturevalue("real_worker_factory")
         with worker_factory():
             sweep_notifications.delay()
             sweep_notifications.delay()
             wait_until(lambda: Notification.objects.get(pk=notification.pk).status == Status.SENT)
             time.sleep(0.5)  # room for a duplicate to show up, if there were one
-            how = "Redis + real worker"
+            how = f"{broker_kind} + real worker"
     else:
         with celery_mode(eager=True):
             sweep_notifications()
             sweep_notifications()
-            how = "in-process tasks (REDIS_URL unset)"
+            how = f"in-process tasks ({broker_kind} not configured)"
     recovery_seconds = time.monotonic() - recovered
     assert len(mailoutbox) == 1
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == (Status.SENT, 1)
     with capsys.disabled():
         print(
-            f"\n[notifications] outage: commit with broker down took {commit_seconds:.3f} s; "
-            f"sweep delivered in {recovery_seconds:.2f} s via {how}"
+            f"\n[notifications] outage ({broker_kind}): commit with broker down took "
+            f"{commit_seconds:.3f} s; sweep delivered in {recovery_seconds:.2f} s via {how}"
+        )
+
+
+def test_a_broker_that_accepts_connections_but_never_answers_holds_a_commit_about_two_seconds(
+    broker_kind, recipient, notif_program, mailoutbox, capsys
+):
+    """A hung broker, or one behind a network path that lost its replies: the producer
+    gives up after CELERY_BROKER_CONNECTION_TIMEOUT (Celery's default, 4 s, would hold
+    every request that writes a notification that long; amqp's connect and handshake and
+    Redis's reads are both bounded by 2 s)."""
+    with silent_port() as port, celery_mode(eager=False, broker_url=url_at(broker_kind, port)):
+        started = time.monotonic()
+        with transaction.atomic():
+            notification = _notify(recipient, notif_program, "hung:1")
+        commit_seconds = time.monotonic() - started
+    assert commit_seconds < 3
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Status.PENDING, 0)
+    assert mailoutbox == []
+    with capsys.disabled():
+        print(
+            f"\n[notifications] hung {broker_kind} broker: commit took {commit_seconds:.2f} s; "
+            "the row stays pending for the sweep"
         )
