@@ -16,6 +16,10 @@ without saying who may use it. For each pattern of ACCESS:
 - state-changing URLs answer 405 to GET and 403 to a POST without a CSRF token;
 - the person the object belongs to does get through (so a 404 above is not an accident
   of a wrong id).
+
+EDGE lists the URLs answered before the URLconf (config/edge.py: health and metrics),
+which the walk cannot see; a route there without an entry fails
+``test_every_url_answered_before_the_urlconf_has_an_entry``.
 """
 
 from __future__ import annotations
@@ -460,6 +464,28 @@ PUBLIC: dict[str, Public] = {
 }
 
 
+@dataclass(frozen=True)
+class Edge:
+    """A URL answered before the URLconf and the site's own middleware
+    (config/edge.py: health and metrics), so the walk over URL patterns cannot see it.
+    Nobody is sent to sign in, signing in changes nothing, no cookie is ever set, GET and
+    HEAD only (anything else 405) and nothing changes in the database."""
+
+    get: tuple[int, ...] = (200,)  # what GET answers, to anyone it answers
+    # Only for the metrics scrapers (METRICS_ALLOWED_NETWORKS, default loopback, or the
+    # bearer token): anyone else meets an unknown URL's 404, whatever the method.
+    restricted: bool = False
+
+
+EDGE: dict[str, Edge] = {
+    # For load balancers and orchestrators: no personal data, nothing to protect.
+    "/health/live": Edge(),
+    "/health/ready": Edge(),
+    "/metrics": Edge(restricted=True),
+}
+OUTSIDE = "203.0.113.9"  # an address in no allowed network
+
+
 # --- the site's URL patterns -----------------------------------------------------------------
 
 
@@ -516,6 +542,13 @@ def test_the_table_has_no_stale_entries():
     assert not set(ACCESS) & set(PUBLIC), "a URL is in both ACCESS and PUBLIC"
     stale = sorted((set(ACCESS) | set(PUBLIC)) - set(SITE_PATTERNS))
     assert not stale, f"ACCESS has entries for URL patterns that no longer exist: {stale}"
+
+
+def test_every_url_answered_before_the_urlconf_has_an_entry():
+    from config.edge import ROUTES
+
+    assert set(EDGE) == set(ROUTES), "config/edge.py answers a URL without an entry in EDGE"
+    assert not set(EDGE) & set(SITE_PATTERNS.values()), "a URL both in the URLconf and EDGE"
 
 
 # --- the world every check runs in ---------------------------------------------------------
@@ -726,3 +759,23 @@ def test_url_access(name):
         assert response.status_code in access.owner_ok, (
             f"POST {url} as {access.owner}: {response.status_code}"
         )
+
+
+@pytest.mark.parametrize("path", sorted(EDGE))
+def test_edge_url_access(path):
+    entry = EDGE[path]
+    world = build_world()
+    for role in (None, "mentee", "superuser"):
+        client = _client(world.users[role] if role else None)
+        before = db_snapshot()
+        response = client.get(path)  # the test client is 127.0.0.1: a scraper's address
+        assert response.status_code in entry.get, f"GET {path} as {role}: {response.status_code}"
+        assert not response.cookies, f"GET {path} as {role} set a cookie"
+        for method in (client.post, client.put, client.delete):
+            response = method(path)
+            assert response.status_code == 405, f"{path} as {role}: {response.status_code}"
+        if entry.restricted:
+            for method in (client.get, client.post):
+                response = method(path, REMOTE_ADDR=OUTSIDE)
+                assert response.status_code == 404, f"{path} from outside as {role}"
+        assert db_snapshot() == before, f"{path} as {role} changed the database"
