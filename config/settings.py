@@ -51,6 +51,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /health/live, /health/ready and /metrics, answered before the https
+    # redirect, the host check, the session and the sign-in throttle (config/edge.py).
+    "config.edge.EdgeMiddleware",
+    # A request id for the request and the tasks it enqueues, and one log line per request.
+    "config.logs.RequestLogMiddleware",
+    # Request metrics (django-prometheus): the count and time of everything below; its
+    # second half, just above django-axes, counts by view and status (config/metrics.py).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,6 +72,7 @@ MIDDLEWARE = [
     "mentoring.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.metrics.RequestMetricsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,10 +110,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection, so PostgreSQL stops re-planning the same queries on every request
     # (planning was a large share of the busiest pages' database time, see bench/).
     # Needs server-side binding. Set DJANGO_DB_PREPARED_STATEMENTS=false behind a
-    # transaction-pooling PgBouncer without prepared-statement support.
+    # transaction-pooling PgBouncer without prepared-statement support (before 1.21, or
+    # max_prepared_statements = 0): a statement prepared on one server connection is
+    # missing on the next, or already exists there under another client's name.
     _prepared = env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=_prepared, prepare_threshold=5 if _prepared else None
+    )
+    # The same switch: QuerySet.iterator() (every ModelChoiceField renders its choices
+    # with it) reads through a server-side cursor, which lives on one server connection
+    # while transaction pooling hands each statement outside a transaction to any.
+    # tests/pooling/test_pgbouncer.py shows both failures on PgBouncer 1.18.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = not _prepared
+    # libpq waits for ever on a host that does not answer: a page (and the readiness
+    # probe) gives up after this many seconds instead, with the 503 page.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,19 +221,40 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged message after this long: every countdown we use
-# stays well below it, or a retry would be delivered twice.
+# How long a message may stay taken but unacknowledged (a retry waiting for its
+# countdown is held that way by a worker, and with acks_late every task until it ends)
+# before the broker hands it out again; every countdown stays well below both limits,
+# or a retry would be delivered twice (Redis) or its worker's channel closed (RabbitMQ).
+# Redis: kombu's visibility timeout (a Redis transport option, below) redelivers it after
+# that long even though its worker is still alive; RabbitMQ ignores that option and
+# redelivers only when the worker's connection closes, but closes a channel holding a
+# delivery longer than its consumer_timeout (rabbitmq.conf, 30 min by default; set
+# RABBITMQ_CONSUMER_TIMEOUT, in seconds, if yours differs), redelivering all it held.
 CELERY_VISIBILITY_TIMEOUT = 3600
+RABBITMQ_CONSUMER_TIMEOUT = env.int("RABBITMQ_CONSUMER_TIMEOUT", default=1800)
+# A producer (web request, on-commit hook) gives up quickly when the broker is down and
+# the outbox sweep delivers what could not be published. A refused connection is tried
+# twice at once (max_retries, interval_start: kombu's connection retry, honoured for both
+# brokers) instead of ~6 s of retries; a broker that accepts but never answers holds it
+# for at most CELERY_BROKER_CONNECTION_TIMEOUT (amqp: connect and handshake; it also
+# caps kombu's retries in total, for Redis too) or socket_timeout (Redis reads) instead
+# of Celery's 4 s. socket_connect_timeout, socket_timeout and visibility_timeout are
+# Redis transport options: the amqp transport passes unknown options to py-amqp, which
+# ignores them.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
-    # A producer (web request, on-commit hook) connecting to a dead broker tries twice
-    # and gives up at once instead of kombu's default of ~6 s of retries; the outbox
-    # sweep delivers what could not be published.
     "max_retries": 1,
     "interval_start": 0,
 }
+# When a worker loses its broker connection mid-task, RabbitMQ hands the task's message
+# to another worker at once; that copy meets a row that is sending and does nothing,
+# while this worker finishes the email and marks it sent. Cancelling the running task
+# instead (Celery 6's planned default) could abandon an email the SMTP server already
+# took, for the stuck-in-sending sweep to send again.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 # The periodic scheduler (celery beat). With Redis (REDIS_URL) the schedule and a lock
@@ -231,15 +273,24 @@ if REDIS_URL:
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # Notifications (the email outbox). Retries back off exponentially with jitter, capped
-# below the visibility timeout; the sweep re-enqueues rows pending more than
-# PENDING_GRACE seconds past due and rows sending longer than STUCK_AFTER (which must
-# exceed CELERY_TASK_TIME_LIMIT, so a live worker is never overtaken).
+# at half the shorter of Redis's visibility timeout and RabbitMQ's consumer_timeout (15
+# min by default; with acks_late a retry is held unacknowledged until its countdown
+# ends and it has run, up to CELERY_TASK_TIME_LIMIT more); the sweep re-enqueues rows
+# pending more than PENDING_GRACE seconds past due and rows sending longer than
+# STUCK_AFTER (which must exceed CELERY_TASK_TIME_LIMIT, so a live worker is never
+# overtaken).
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_DELAY = 30
-NOTIFICATIONS_RETRY_MAX_DELAY = min(1800, CELERY_VISIBILITY_TIMEOUT // 2)
+NOTIFICATIONS_RETRY_MAX_DELAY = min(CELERY_VISIBILITY_TIMEOUT, RABBITMQ_CONSUMER_TIMEOUT) // 2
 NOTIFICATIONS_PENDING_GRACE = 60
 NOTIFICATIONS_STUCK_AFTER = 300
+# A worker whose email went out keeps trying this long to record it while the database
+# is away (a restart), so the sweep does not send it again; below STUCK_AFTER.
+NOTIFICATIONS_RECORD_SENT_WITHIN = 60
 NOTIFICATIONS_SWEEP_BATCH = 500
+# The sweep hands its backlog to the workers in batches of this many emails, each batch
+# sent over one SMTP connection (1: one connection per email).
+NOTIFICATIONS_DELIVERY_BATCH = env.int("NOTIFICATIONS_DELIVERY_BATCH", default=50)
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.sweep_notifications",
     "schedule": 60.0,
@@ -345,10 +396,47 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Observability: health, metrics, logs -------------------------------------------------
+# /health/live, /health/ready and /metrics are answered by config.edge.EdgeMiddleware
+# (first in MIDDLEWARE). Readiness checks the database, migrations, broker and cache; a
+# check named in HEALTH_READY_OPTIONAL (e.g. "broker": the outbox holds email through a
+# broker outage) is reported but does not make readiness fail (config/health.py).
+HEALTH_READY_OPTIONAL = env.list("HEALTH_READY_OPTIONAL", default=[])
+# /metrics (Prometheus text format) answers clients in these networks, as
+# mentoring/client_address.py decides the client, or a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>" when a token is set; anyone else gets 404.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Logs: one line per request and per task, each with its request id (config/logs.py);
+# LOG_FORMAT=json writes each record as one JSON object per line, for log shippers.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ValueError(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The request's one line says every 4xx; Django's own "Not Found: <path>" would
+        # say it again, with the path (a token, an id) in it. Its 5xx lines, with the
+        # traceback, stay.
+        "django.request": {"level": "ERROR"},
+        # The task's one line is config.logs'; Celery's own "received" and "succeeded"
+        # lines would say it twice more (its failures, at WARNING and above, still show).
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
+    },
 }

@@ -128,10 +128,16 @@ def broker_kind_fixture(request) -> str:
 @pytest.fixture(name="broker_url")
 def broker_url_fixture(broker_kind) -> str:
     """The URL of a running broker of each kind in turn (see the module's docstring)."""
-    url = url_for(broker_kind)
-    variable = ENV_VARS[broker_kind]
+    return require(broker_kind)
+
+
+def require(kind: str) -> str:
+    """The URL of the running broker of this kind: skips when its variable is unset,
+    fails when it is set and nothing answers."""
+    url = url_for(kind)
+    variable = ENV_VARS[kind]
     if not url:
-        pytest.skip(f"needs {broker_kind} for a real Celery worker; set {variable}")
+        pytest.skip(f"needs {kind} for a real Celery worker; set {variable}")
     try:
         with Connection(url, connect_timeout=5) as conn:
             conn.ensure_connection(max_retries=2)

@@ -97,21 +97,6 @@ def test_no_other_countdown_or_eta_in_the_code():
     ]
 
 
-def test_exactly_one_beat_process_is_documented_and_deployed():
-    readme = (ROOT / "README.md").read_text()
-    assert re.search(r"one\s+Celery\s+`beat`\s+\(exactly one", readme), (
-        "README must say that exactly one beat process runs"
-    )
-    compose = (ROOT / "docker-compose.yml").read_text()
-    commands = re.findall(r"^\s*command:\s*(.+)$", compose, flags=re.MULTILINE)
-    beats = [command for command in commands if re.search(r"\bcelery\b.*\bbeat\b", command)]
-    assert len(beats) == 1, beats
-    workers = [command for command in commands if re.search(r"\bcelery\b.*\bworker\b", command)]
-    assert workers, "no worker in docker-compose.yml"
-    for command in workers:  # a worker with an embedded beat would be a second scheduler
-        assert not re.search(r"(\s-B\b|--beat\b)", command), command
-
-
 @pytest.mark.parametrize("attempt", [1, 2, 5, 10, 30])
 def test_backoff_grows_and_is_capped(attempt):
     delay = retry_delay(attempt)
