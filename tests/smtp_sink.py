@@ -1,10 +1,13 @@
 """A real SMTP server on 127.0.0.1 for tests (aiosmtpd in a thread of the test process).
 
 It accepts every message and keeps, for each, the notification id the platform puts in
-the ``X-Notification-Id`` header, the recipients, and the client's address and port: one
-port per SMTP connection, so a test can tell how many connections a worker opened.
+the ``X-Notification-Id`` header, the recipients, and which SMTP connection it came
+over (numbered as clients greet), so a test can tell how many connections were opened.
 ``refuse`` maps an address to the reply its RCPT gets instead of 250 (for example
-``"550 5.1.1 No such user"``, or ``"451 4.3.0 Try again later"``).
+``"550 5.1.1 No such user"``, or ``"451 4.3.0 Try again later"``). ``delay`` makes the
+server take that many seconds over each message before it accepts it; a client that
+goes away meanwhile (a worker killed mid-send) has sent nothing: the message is not
+kept, as a real server does not accept a message it could not answer with 250.
 
     with SmtpSink() as sink:
         settings.EMAIL_URL = f"smtp://127.0.0.1:{sink.port}"
@@ -14,6 +17,7 @@ port per SMTP connection, so a test can tell how many connections a worker opene
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -28,12 +32,22 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 class Received:
     notification_id: int | None
     to: tuple[str, ...]
-    peer: tuple[str, int]
+    connection: int  # the SMTP connection it came over, counted from 1
 
 
 class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
+
+    async def handle_EHLO(  # noqa: N802  (aiosmtpd's name)
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses
+    ) -> list[str]:
+        # Once per connection (a client greets once, then sends many messages).
+        with self.sink.lock:
+            self.sink.connections_opened += 1
+            session.connection_number = self.sink.connections_opened
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(  # noqa: N802  (aiosmtpd's name)
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options
@@ -47,6 +61,13 @@ class _Handler:
     async def handle_DATA(  # noqa: N802  (aiosmtpd's name)
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
+        if self.sink.delay:
+            self.sink.sending += 1
+            try:
+                # Cancelled when the client's connection is lost (aiosmtpd does that).
+                await asyncio.sleep(self.sink.delay)
+            finally:
+                self.sink.sending -= 1
         message = email.message_from_bytes(envelope.content)
         header = message.get("X-Notification-Id")
         with self.sink.lock:
@@ -54,7 +75,7 @@ class _Handler:
                 Received(
                     notification_id=int(header) if header else None,
                     to=tuple(envelope.rcpt_tos),
-                    peer=tuple(session.peer[:2]),
+                    connection=getattr(session, "connection_number", 0),
                 )
             )
         return "250 OK"
@@ -71,6 +92,9 @@ class SmtpSink:
         self.port = free_port()
         self.received: list[Received] = []
         self.refuse: dict[str, str] = {}
+        self.delay = 0.0
+        self.connections_opened = 0
+        self.sending = 0  # messages being taken in right now (with a delay)
         self.lock = threading.Lock()
         self._controller = Controller(
             _Handler(self), hostname="127.0.0.1", port=self.port, ready_timeout=10
@@ -101,4 +125,4 @@ class SmtpSink:
     def connections(self) -> int:
         """How many SMTP connections delivered at least one message."""
         with self.lock:
-            return len({message.peer for message in self.received})
+            return len({message.connection for message in self.received})

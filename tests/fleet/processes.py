@@ -128,6 +128,8 @@ def gunicorn(name: str, *, port: int, env: dict[str, str], logs: Path) -> Proces
         [
             "-m",
             "gunicorn",
+            "-c",
+            "config/gunicorn.py",
             "config.wsgi:application",
             "--bind",
             f"{HOST}:{port}",
