@@ -45,9 +45,10 @@ def max_attempts() -> int:
 def retry_delay(attempt: int) -> float:
     """Seconds before attempt ``attempt + 1``: exponential backoff with jitter.
 
-    The delay doubles with each attempt up to NOTIFICATIONS_RETRY_MAX_DELAY, which
-    stays below the Redis visibility timeout (a countdown longer than that would be
-    redelivered while still waiting). The jitter spreads retries of many emails that
+    The delay doubles with each attempt up to NOTIFICATIONS_RETRY_MAX_DELAY, half the
+    shorter of Redis's visibility timeout (a countdown longer than that would be
+    redelivered while still waiting) and RabbitMQ's consumer_timeout (which would close
+    the channel of the worker holding it). The jitter spreads retries of many emails that
     failed together (an SMTP outage) so they do not all come back at once.
     """
     base = _setting("NOTIFICATIONS_RETRY_BASE_DELAY", 30)
@@ -247,23 +248,29 @@ def batch_size() -> int:
     return max(1, _setting("NOTIFICATIONS_DELIVERY_BATCH", 50))
 
 
-def enqueue_delivery(notification_id: int) -> bool:
-    """Hand one id to the delivery task; never raises (the sweep catches up later).
+def _publish(task, args: tuple, *, what: str) -> bool:
+    """Hand a delivery to the task queue; never raises (the sweep catches up later).
 
     Publishing does not retry: with the broker down the caller's request must not
-    hang. The row stays pending and the periodic sweep re-enqueues it.
+    hang. The rows stay pending and the periodic sweep re-enqueues them.
     """
     try:
-        deliver_notification.apply_async((notification_id,), retry=False)
+        task.apply_async(args, retry=False)
     except Exception:
         logger.warning(
-            "Could not hand notification %s to the task queue; it stays pending and "
-            "the sweep will retry it.",
-            notification_id,
+            "Could not hand %s to the task queue; it stays pending and the sweep will retry it.",
+            what,
             exc_info=True,
         )
         return False
     return True
+
+
+def enqueue_delivery(notification_id: int) -> bool:
+    """Hand one id to the delivery task (one email, its own SMTP connection)."""
+    return _publish(
+        deliver_notification, (notification_id,), what=f"notification {notification_id}"
+    )
 
 
 def enqueue_deliveries(notification_ids: list[int]) -> int:
@@ -274,17 +281,12 @@ def enqueue_deliveries(notification_ids: list[int]) -> int:
     for start in range(0, len(notification_ids), size):
         batch = notification_ids[start : start + size]
         if len(batch) == 1:
-            handed += enqueue_delivery(batch[0])
-            continue
-        try:
-            deliver_notifications.apply_async((batch,), retry=False)
-        except Exception:
-            logger.warning(
-                "Could not hand %s notifications to the task queue; they stay pending and "
-                "the sweep will retry them.",
-                len(batch),
-                exc_info=True,
+            published = enqueue_delivery(batch[0])
+        else:
+            published = _publish(
+                deliver_notifications, (batch,), what=f"a batch of {len(batch)} notifications"
             )
+        if not published:
             break  # the broker is down: the rest would fail the same way
         handed += len(batch)
     return handed

@@ -23,7 +23,6 @@ import contextlib
 import http.client
 import os
 import secrets
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from notifications.tasks import enqueue_deliveries, sweep_notifications
 from tests import brokers
 from tests.connections.conftest import configure
 from tests.connections.factories import ConnectionFactory
+from tests.connections.test_race import run_together
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
 from tests.factories import mentee as make_mentee
 from tests.fleet import infra
@@ -130,25 +130,6 @@ def _get(port: int, path: str) -> tuple[int, str]:
         return response.status, response.read().decode(errors="replace")
     finally:
         conn.close()
-
-
-def _together(jobs) -> list:
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001  (reported by the assertions)
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 # --- the test process talking to the fleet's broker and cache ------------------------------------
@@ -322,7 +303,7 @@ def test_the_fleet(broker_kind, tmp_path, settings, capsys):  # noqa: C901, PLR0
             ConnectionFactory(program=program, mentor=mentor.user, mentee=make_mentee(program))
         connect = f"/programs/{program.slug}/mentors/{mentor.pk}/connect/"
         racers = [Person(_session_for(make_mentee(program))) for _ in range(CONNECT_RACERS)]
-        answers = _together(
+        answers = run_together(
             [
                 lambda p=p, n=n: p.request(ports[n % 2], "POST", connect, {"message": "Hello!"})
                 for n, p in enumerate(racers)
@@ -344,7 +325,7 @@ def test_the_fleet(broker_kind, tmp_path, settings, capsys):  # noqa: C901, PLR0
             )
             for n in range(FOLLOW_UP_RACERS)
         ]
-        answers = _together(
+        answers = run_together(
             [
                 lambda m=m, n=n: Person(_session_for(m.mentee)).request(
                     ports[n % 2],

@@ -71,7 +71,7 @@ def test_a_page_asked_for_during_an_outage_says_to_try_again_in_a_moment(signed_
 def test_a_form_sent_during_an_outage_gets_the_same_page(signed_in, outage):
     response = signed_in.post(reverse("portal:account"), {"display_name": "Ada"})
     assert response.status_code == 503
-    assert "if you were sending a form, send it again" in response.content.decode()
+    assert "If you were sending a form, it may not have been saved" in response.content.decode()
 
 
 def test_other_errors_are_still_a_500():

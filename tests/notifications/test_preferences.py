@@ -420,7 +420,7 @@ def test_the_admin_filters_suppressed_rows_and_shows_why(admin_client, recipient
     assert "Turned off by the recipient on 1 March 2026" in page
 
 
-# --- through Redis and a real Celery worker (skips without REDIS_URL) -------------------------
+# --- through a real Celery worker on each broker (skips a broker whose URL is unset) ----------
 
 
 @pytest.mark.django_db(transaction=True)
