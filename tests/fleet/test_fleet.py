@@ -71,6 +71,7 @@ Status = Notification.Status
 CONNECT_RACERS = 40
 FOLLOW_UP_RACERS = 30
 BULK = 2000
+FULL = "Not taking new mentees right now"
 
 
 # --- people, as the servers see them ------------------------------------------------------------
@@ -295,10 +296,16 @@ def test_the_fleet(broker_kind, tmp_path, settings, capsys):  # noqa: C901, PLR0
         leaving.active = False
         leaving.save()
         assert everywhere("Leon Leaving", listed=False)
-        report.append("directory: a new and a deactivated mentor showed on both servers at once")
+        report.append(
+            "directory: a new, a deactivated and (after the race) a full mentor showed so on "
+            "both servers at once"
+        )
 
         # --- 2. the races, spread over both servers --------------------------------------------
-        mentor = MentorMembershipFactory(program=program, max_ongoing_mentees=5)
+        mentor = MentorMembershipFactory(
+            program=program, max_ongoing_mentees=5, user__display_name="Fiona Filling"
+        )
+        assert everywhere(FULL, listed=False)
         for _ in range(2):
             ConnectionFactory(program=program, mentor=mentor.user, mentee=make_mentee(program))
         connect = f"/programs/{program.slug}/mentors/{mentor.pk}/connect/"
@@ -313,6 +320,7 @@ def test_the_fleet(broker_kind, tmp_path, settings, capsys):  # noqa: C901, PLR0
         assert statuses.count(302) == 3, statuses  # five slots, two taken
         assert statuses.count(409) == CONNECT_RACERS - 3, statuses
         assert ConnectionRequest.objects.filter(mentor=mentor.user, status="pending").count() == 3
+        assert everywhere(FULL, listed=True)  # her card says so at once, on every server
 
         met = MentorMembershipFactory(program=program, max_ongoing_mentees=3)
         ConnectionFactory(program=program, mentor=met.user, mentee=make_mentee(program))

@@ -218,10 +218,10 @@ def test_iterating_a_queryset_while_another_client_holds_the_server(
 def test_the_switch_turns_off_what_transaction_pooling_breaks():
     """config/settings.py, run with each value of DJANGO_DB_PREPARED_STATEMENTS."""
     assert pgbouncer.database_settings(prepared_statements=False) == {
-        "OPTIONS": {"server_side_binding": False, "prepare_threshold": None},
+        "OPTIONS": {"server_side_binding": False, "prepare_threshold": None, "connect_timeout": 5},
         "DISABLE_SERVER_SIDE_CURSORS": True,
     }
     assert pgbouncer.database_settings(prepared_statements=True) == {
-        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5},
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5, "connect_timeout": 5},
         "DISABLE_SERVER_SIDE_CURSORS": False,
     }
