@@ -239,7 +239,9 @@ def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
 def _cannot_connect(error: BaseException) -> bool:
     """The server is not there (refused, unreachable, timed out, closed at once): every
     other email in the batch would fail the same way."""
-    return isinstance(error, smtplib.SMTPConnectError | ConnectionError | TimeoutError) or (
+    # Refused, unreachable, timed out, no such host: socket errors, not SMTP replies (an
+    # SMTP error is an OSError too), or a greeting that refused us.
+    return isinstance(error, smtplib.SMTPConnectError) or (
         isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
     )
 

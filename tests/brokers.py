@@ -23,6 +23,7 @@ import pytest
 from kombu import Connection
 
 from config.celery import app as celery_app
+from tests.ports import free_port
 
 KINDS = ("redis", "rabbitmq")
 ENV_VARS = {"redis": "REDIS_URL", "rabbitmq": "RABBITMQ_URL"}
@@ -42,10 +43,8 @@ def url_at(kind: str, port: int) -> str:
 
 
 def closed_port() -> int:
-    """A local TCP port nobody listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A local port with no broker behind it."""
+    return free_port()
 
 
 @contextlib.contextmanager

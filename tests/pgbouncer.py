@@ -30,7 +30,6 @@ import os
 import runpy
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,8 @@ from unittest import mock
 
 import psycopg
 import pytest
+
+from tests.ports import free_port
 
 BINARY = "/usr/sbin/pgbouncer"
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
@@ -141,12 +142,6 @@ def close_server_connections(port: int, database: str) -> None:
     admin(port, f'RESUME "{database}"')
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running(
     *,
@@ -180,7 +175,7 @@ def running(
         if os.geteuid() == 0:
             command += ["-u", "postgres"]
         for _attempt in range(3):  # another process may take the free port first
-            port = _free_port()
+            port = free_port()
             config = workdir / "pgbouncer.ini"
             config.write_text(
                 CONFIG.format(

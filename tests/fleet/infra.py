@@ -12,9 +12,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.fleet.processes import HOST, free_port
-
-RABBITMQ_URL = os.environ.get("RABBITMQ_URL", "")
+from tests.fleet.processes import HOST
+from tests.ports import free_port
 
 
 class RedisServer:

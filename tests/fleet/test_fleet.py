@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
@@ -48,8 +49,9 @@ from tests.connections.test_race import run_together
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
 from tests.factories import mentee as make_mentee
 from tests.fleet import infra
-from tests.fleet.processes import HOST, app_env, beat, free_port, gunicorn, started, worker
+from tests.fleet.processes import HOST, app_env, beat, gunicorn, started, worker
 from tests.follow_up.conftest import FORCED, ended_meeting
+from tests.ports import free_port
 from tests.smtp_sink import SmtpSink
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -109,33 +111,27 @@ class Person:
         self.csrf = self.csrf or secrets.token_hex(16)  # a valid unmasked CSRF secret
 
     def request(self, port: int, method: str, path: str, data: dict | None = None) -> Answer:
-        from urllib.parse import urlencode
-
         headers = {"Cookie": f"sessionid={self.session}; csrftoken={self.csrf}"}
         body = None
         if data is not None:
             body = urlencode(data)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.csrf
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            return Answer(
-                response.status,
-                response.read().decode(errors="replace"),
-                response.getheader("Location", ""),
-            )
-        finally:
-            conn.close()
+        return _http(port, method, path, headers=headers, body=body)
 
 
-def _get(port: int, path: str) -> tuple[int, str]:
+def _http(
+    port: int, method: str, path: str, *, headers: dict | None = None, body: str | None = None
+) -> Answer:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
-        conn.request("GET", path)
+        conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
-        return response.status, response.read().decode(errors="replace")
+        return Answer(
+            response.status,
+            response.read().decode(errors="replace"),
+            response.getheader("Location", ""),
+        )
     finally:
         conn.close()
 
@@ -197,7 +193,7 @@ def _database_restart(ports, viewer, sink, people, program, settings, report) ->
     _wait_until(lambda: sink.sending >= 2, timeout=30, what="emails being sent")
     with infra.postgresql_stopped():
         outage = [viewer.request(port, "GET", "/")[:2] for port in ports for _ in range(3)]
-        readiness = [_get(port, "/health/ready")[0] for port in ports]
+        readiness = [_http(port, "GET", "/health/ready").status for port in ports]
         time.sleep(2)
     connection.close()  # this process's own connection died with the server
     assert [status for status, _ in outage] == [503] * len(outage), outage
@@ -429,15 +425,20 @@ def test_the_fleet(broker_kind, tmp_path, settings, capsys):  # noqa: C901, PLR0
                 f"({seconds:.1f} s, {used} SMTP connections, 2 workers x 2 processes)"
             )
 
-        metrics = _get(ports[0], "/metrics")
         assert sink.duplicates() == {}
+        # What an operator sees now: an outbox with nothing waiting and nothing failed, and
+        # the requests of both gunicorn workers of the server that answered.
+        metrics = _http(ports[0], "GET", "/metrics")
+        assert metrics.status == 200
+        lines = set(metrics.body.splitlines())
+        assert {"mentoring_outbox_pending 0.0", "mentoring_outbox_failed 0.0"} <= lines
+        assert 'mentoring_metrics_source_up{source="database"} 1.0' in lines
 
     with capsys.disabled():
         print(f"\n[fleet {broker_kind}]\n  " + "\n  ".join(report))
-        if metrics[0] == 200:
-            wanted = [
-                line
-                for line in metrics[1].splitlines()
-                if line.startswith(("mentoring_", "django_http_requests_total_by_method"))
-            ]
-            print("  metrics after the run:\n    " + "\n    ".join(wanted[:40]))
+        wanted = [
+            line
+            for line in metrics.body.splitlines()
+            if line.startswith(("mentoring_", "django_http_requests_total_by_method_total"))
+        ]
+        print("  metrics after the run:\n    " + "\n    ".join(wanted))

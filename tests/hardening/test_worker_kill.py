@@ -49,6 +49,7 @@ from tests.brokers import (  # noqa: F401 - the fixtures, for pytest to find
     wake,
 )
 from tests.factories import ProgramFactory, UserFactory
+from tests.fleet.processes import database_url
 from tests.hardening.slow_backend import lines
 from tests.notifications.conftest import wait_until
 from tests.task_results import READY, task_results
@@ -64,13 +65,6 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 Status = Notification.Status
-
-
-def _database_url() -> str:
-    """The test database (``test_<name>``) as a URL for the worker subprocess."""
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _unacked_tags(redis_url: str) -> set[bytes]:
@@ -104,7 +98,7 @@ def _worker(outbox: Path, logs: Path, *, broker_url: str, send_seconds: float, n
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "development",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": broker_url,
         "EMAIL_BACKEND": "tests.hardening.slow_backend.SlowFileBackend",
         "SLOW_EMAIL_DIR": str(outbox),

@@ -2,57 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import socket
 from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 
 from config import health
-from config.celery import app as celery_app
 from config.logs import JsonFormatter, RequestIdFilter
-
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
-
-
-def closed_port() -> int:
-    """A local TCP port nobody listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.brokers import celery_mode
 
 
-def port_open(host: str, port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
-        return True
-    return False
-
-
-@contextlib.contextmanager
-def broker(url: str) -> Iterator[None]:
-    """Tasks published to ``url`` instead of running in-process, for the test's length."""
-    from kombu import pools
-
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-    conf.task_always_eager, conf.broker_url = False, url
-
-    def forget_connections() -> None:
-        # Producers and connections are pooled per broker URL: drop them so the new URL
-        # takes effect and no pool of the old one is handed out again.
-        pools.reset()
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    forget_connections()
-    try:
-        yield
-    finally:
-        conf.task_always_eager, conf.broker_url = saved
-        forget_connections()
+def broker(url: str):
+    """Tasks published to ``url`` instead of running in-process, for the ``with`` block."""
+    return celery_mode(eager=False, broker_url=url)
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from config import health
+from tests.brokers import broker_kind_fixture, broker_url_fixture, closed_port  # noqa: F401
 from tests.factories import UserFactory
-from tests.observability.conftest import RABBITMQ_URL, broker, closed_port, port_open
+from tests.observability.conftest import broker
 
 pytestmark = pytest.mark.django_db
 
@@ -183,16 +184,8 @@ def test_an_optional_broker_is_reported_but_does_not_fail_readiness(client, sett
     assert body["checks"]["broker"]["status"] == "fail"
 
 
-@pytest.mark.parametrize("kind", ["redis", "rabbitmq"])
-def test_readiness_with_a_live_broker(client, kind):
-    import os
-
-    url = os.environ.get("REDIS_URL", "") if kind == "redis" else RABBITMQ_URL
-    if kind == "redis" and not url:
-        pytest.skip("set REDIS_URL=redis://... to check a live Redis broker")
-    if kind == "rabbitmq" and not port_open("127.0.0.1", 5672):
-        pytest.skip("RabbitMQ is not running on 127.0.0.1:5672")
-    with broker(url):
+def test_readiness_with_a_live_broker(client, broker_url):
+    with broker(broker_url):
         response = client.get(READY)
     assert response.status_code == 200
     assert _body(response)["checks"]["broker"]["status"] == "ok"

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sign_in
-from tests.connections.factories import ConnectionFactory
-from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
+from tests.ongoing.conftest import amara_mentoring_elif
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,14 +16,7 @@ SHOTS = Path("/tmp/ongoing")  # noqa: S108  # the brief's place for screenshots
 
 @pytest.fixture
 def connection(db):
-    program = ProgramFactory(slug="ongoing", name="Ongoing Program")
-    mentor = MentorMembershipFactory(
-        program=program, user__username="amara", user__display_name="Amara Okafor"
-    ).user
-    mentee = MembershipFactory(
-        program=program, user__username="elif", user__display_name="Elif Demir"
-    ).user
-    return ConnectionFactory(program=program, mentor=mentor, mentee=mentee)
+    return amara_mentoring_elif()
 
 
 def test_goal_and_notes_reach_the_other_party_but_private_stays_private(

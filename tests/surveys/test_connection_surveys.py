@@ -27,7 +27,8 @@ from surveys import connection_services as services
 from surveys.errors import AlreadyAnswered, ConnectionSurveyClosed, InvalidAnswers
 from surveys.models import Answer, Question, Survey, SurveyResponse
 from tests.connections.factories import ConnectionFactory
-from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
+from tests.factories import MembershipFactory, MentorMembershipFactory
+from tests.ongoing.conftest import amara_mentoring_elif
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +41,8 @@ NOON = datetime(2026, 6, 10, 12, 0, tzinfo=timezone.get_fixed_timezone(0))
 def pair(db) -> Connection:
     """Amara mentoring Elif since 90 days before NOON, for 180 days: the check-in opens on
     NOON's day."""
-    program = ProgramFactory(slug="ongoing", name="Ongoing Program")
-    mentor = MentorMembershipFactory(
-        program=program, user__username="amara", user__display_name="Amara Okafor"
-    ).user
-    mentee = MembershipFactory(
-        program=program, user__username="elif", user__display_name="Elif Demir"
-    ).user
     started = NOON - timedelta(days=90)
-    return ConnectionFactory(
-        program=program,
-        mentor=mentor,
-        mentee=mentee,
+    return amara_mentoring_elif(
         started_at=started,
         ends_on=(started + timedelta(days=180)).date(),
         check_in_on=NOON.date(),
