@@ -200,16 +200,20 @@ def _database_restart(ports, viewer, sink, people, program, settings, report) ->
     assert all("try again in a moment" in body for _, body in outage)
     assert readiness == [503, 503]
     back = _wait_until(
-        lambda: all(viewer.request(port, "GET", "/")[0] == 200 for port in ports for _ in range(4)),
+        lambda: all(
+            viewer.request(port, "GET", "/").status == 200 for port in ports for _ in range(4)
+        ),
         timeout=30,
         what="both servers serving again",
     )
+    # ...and ready again, so a load balancer sends them people again, with no restart.
+    assert [_http(port, "GET", "/health/ready").status for port in ports] == [200, 200]
     sink.delay = 0
     recovered = _sweep_until_sent(ids, settings=settings, stuck_after=20, timeout=180)
     _delivered_once(sink, ids)
     report.append(
         f"PostgreSQL stopped: {len(outage)} requests answered 503 'try again in a moment', "
-        f"readiness 503; back: both servers served within {back:.1f} s, "
+        f"readiness 503; back: both servers served (and were ready) within {back:.1f} s, "
         f"{len(ids)} emails each once ({recovered:.1f} s)"
     )
 
