@@ -69,7 +69,7 @@ FORCE:
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/bandit -c pyproject.toml -r config mentoring notifications matching flash_meetings surveys ongoing portal -q
+	$(BIN)/bandit -c pyproject.toml -r config mentoring notifications webhooks matching flash_meetings surveys ongoing portal api -q
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 

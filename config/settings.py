@@ -40,14 +40,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "import_export",
     # The project's apps, bottom layer first (README, "How the apps fit together").
     "mentoring",
     "notifications",
+    "webhooks",
     "matching",
     "flash_meetings",
     "surveys",
     "ongoing",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
