@@ -278,6 +278,55 @@ if REDIS_URL:
     CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=30)
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# The JSON API (api/, README "The JSON API"). Keys first, so an unauthenticated call gets
+# 401 with ``WWW-Authenticate: Bearer``; the session (with its CSRF check) for the site.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.KeyScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "key": env.str("API_KEY_RATE", default="1200/minute"),
+        "user": env.str("API_USER_RATE", default="300/minute"),
+        "anon": "60/minute",
+    },
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mentoring platform API",
+    "DESCRIPTION": (
+        "Programs, memberships, the mentor directory, connection requests, connections, "
+        "flash meetings and their follow-up, survey responses and the flash-to-ongoing "
+        "report, with the same rules as the site. Refusals are problem-details bodies "
+        "(RFC 9457) with a stable `code`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
+
 # Notifications (the email outbox). Retries back off exponentially with jitter, capped
 # at half the shorter of Redis's visibility timeout and RabbitMQ's consumer_timeout (15
 # min by default; with acks_late a retry is held unacknowledged until its countdown

@@ -14,6 +14,7 @@ admin.site.login_form = AdminSignInForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.auth_urls")),
+    path("api/", include("api.urls")),
     path("baseline/", views.baseline, name="baseline"),
     path("meetings/", include("flash_meetings.urls")),
     path("surveys/", include("surveys.urls")),

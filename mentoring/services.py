@@ -60,6 +60,9 @@ PROGRAM_ADMIN_PERMISSIONS = (
     "ongoing.view_connectionnudge",
     "notifications.view_notification",
     "notifications.change_notification",  # "Send again"
+    "api.view_apikey",
+    "api.add_apikey",
+    "api.change_apikey",  # revoke
 )
 
 

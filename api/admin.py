@@ -1,0 +1,78 @@
+"""API keys in admin: a program admin makes one (shown once), sees when each was last
+used, and revokes it. Keys are never edited: a new scope is a new key."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from api import services
+from api.models import ApiKey
+from mentoring.admin_scoping import ProgramScopedAdminMixin
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "program", "scope", "prefix", "created_by", "last_used_at", "status")
+    list_filter = ("program", "scope")
+    search_fields = ("name", "prefix")
+    list_select_related = ("program", "created_by")
+    autocomplete_fields = ("program",)
+    actions = ["revoke"]
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None):
+        if obj is None:
+            return ("program", "name", "scope")
+        return (
+            "program",
+            "name",
+            "scope",
+            "prefix",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None):
+        if obj is None:
+            return ()
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("status"))
+    def status(self, api_key: ApiKey) -> str:
+        return gettext("Active") if api_key.active else gettext("Revoked")
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
+        if change:
+            return  # nothing of a key changes after it is made (every field is read-only)
+        api_key, plain = services.api_key_create(
+            program=obj.program,
+            name=obj.name,
+            scope=obj.scope,
+            actor=request.user,
+        )
+        obj.pk = api_key.pk
+        obj.prefix = api_key.prefix
+        messages.warning(
+            request,
+            gettext(
+                "Copy this key now, it will not be shown again: %(key)s — send it as "
+                "“Authorization: Bearer <key>”."
+            )
+            % {"key": plain},
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # revoke instead: the key's record stays, with when it was last used
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        revoked = sum(services.api_key_revoke(api_key=api_key) for api_key in queryset)
+        self.message_user(
+            request,
+            gettext("%(count)d keys revoked; they stop working at once.") % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,46 @@
+"""What every endpoint shares: who may call, the problem bodies, and conditional reads."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from rest_framework import serializers, viewsets
+
+from api.access import Caller, caller_of
+
+
+class ConditionalReadMixin:
+    """``ETag`` on every successful read and ``304 Not Modified`` for a matching
+    ``If-None-Match``: a poller that sees nothing new downloads nothing (the query still
+    runs: the tag is the body's hash, so it can never go stale)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return get_conditional_response(request._request, etag=etag, response=response)
+
+
+class ApiViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
+    @property
+    def caller(self) -> Caller:
+        return caller_of(self.request)
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as others see them: an id and the name they chose to show."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ProgramRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
