@@ -50,17 +50,13 @@ def caller_of(request: Request) -> Caller:
         user = request.user
         if key is not None:
             caller = Caller(user, key, False, frozenset({key.program_id}))
+        elif user.is_active and user.is_superuser:
+            caller = Caller(user, None, True, frozenset())  # sees every program: no query
         else:
-            caller = Caller(
-                user,
-                None,
-                bool(user.is_active and user.is_superuser),
-                frozenset(
-                    ProgramAdministrator.objects.filter(user_id=user.pk).values_list(
-                        "program_id", flat=True
-                    )
-                ),
+            administered = ProgramAdministrator.objects.filter(user_id=user.pk).values_list(
+                "program_id", flat=True
             )
+            caller = Caller(user, None, False, frozenset(administered))
         setattr(request, _ATTRIBUTE, caller)
     return caller
 
