@@ -17,6 +17,11 @@ from webhooks import services
 from webhooks.models import Delivery, Endpoint, EventType
 
 
+class HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class EndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         label=_("Events"),
@@ -28,6 +33,7 @@ class EndpointForm(forms.ModelForm):
     class Meta:
         model = Endpoint
         fields = ("program", "name", "url", "events", "active")
+        field_classes = {"url": HttpsURLField}
 
     def clean_events(self) -> list[str]:
         chosen = set(self.cleaned_data["events"])

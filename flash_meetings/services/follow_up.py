@@ -31,6 +31,7 @@ from matching.models import Connection, ConnectionRequest
 from matching.services import connection_create, connection_request_create
 from mentoring.models import User
 from notifications.services import notify
+from webhooks.services import webhook_emit
 
 Choice = FlashMeeting.FollowUpChoice
 
@@ -178,6 +179,14 @@ def follow_up_answer(
     for target in (meeting, locked):
         for name, value in changes.items():
             setattr(target, name, value)
+    webhook_emit(
+        event="follow_up.answered",
+        instance=locked,
+        extra={
+            "connection_id": connection.pk if connection else None,
+            "connection_request_id": request.pk if request else None,
+        },
+    )
     return FollowUpResult(
         choice=choice, repeated=False, meeting=locked, connection=connection, request=request
     )

@@ -15,6 +15,7 @@ from flash_meetings.services.common import (
     notify_about,
 )
 from mentoring.models import Membership, User
+from webhooks.services import webhook_emit
 
 
 @transaction.atomic
@@ -39,6 +40,7 @@ def flash_meeting_cancel(*, meeting: FlashMeeting, actor: User, message: str) ->
     locked.cancelled_by = actor
     locked.ics_sequence += 1
     locked.save()
+    webhook_emit(event="flash_meeting.cancelled", instance=locked)
     attachment = ics_attachment(locked)
     for recipient in (locked.mentee, locked.mentor):
         notify_about(

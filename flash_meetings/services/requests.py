@@ -37,6 +37,7 @@ from flash_meetings.timezones import format_for
 from matching.models import Connection
 from matching.services.pairs import lock_pair_memberships
 from mentoring.models import Membership, User
+from webhooks.services import webhook_emit
 
 MAX_PROPOSED_TIMES = 3
 
@@ -221,6 +222,7 @@ def _schedule(
             _("%(name)s already has a meeting at that time; propose another time instead.")
             % {"name": meeting.mentor.name}
         ) from error
+    webhook_emit(event="flash_meeting.scheduled", instance=meeting)
     attachment = ics_attachment(meeting)
     for recipient in (meeting.mentee, meeting.mentor):
         notify_about(

@@ -26,6 +26,7 @@ from matching.services.pairs import (
 from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
 from mentoring.models import Program, User
 from notifications.services import notify
+from webhooks.services import webhook_emit
 
 Status = ConnectionRequest.Status
 
@@ -124,6 +125,7 @@ def connection_create(
         raise AlreadyConnected(
             _("%(mentor)s and %(mentee)s are already connected.") % names
         ) from error
+    webhook_emit(event="connection.created", instance=connection)
     if send_emails:
         path = reverse("portal:connection_detail", args=[connection.pk])
         for recipient, other, role in ((mentor, mentee, "mentor"), (mentee, mentor, "mentee")):
@@ -181,6 +183,7 @@ def connection_end(*, connection: Connection, actor: User, reason: str) -> Conne
     current.extensions.filter(status=ConnectionExtension.Status.PENDING).update(
         status=ConnectionExtension.Status.WITHDRAWN, responded_at=current.ended_at
     )
+    webhook_emit(event="connection.ended", instance=current)
     recipients = [person for person in (current.mentor, current.mentee) if person.pk != actor.pk]
     for recipient in recipients:
         other = current.mentee if recipient.pk == current.mentor_id else current.mentor

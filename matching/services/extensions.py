@@ -21,6 +21,7 @@ from mentoring import when
 from mentoring.errors import IllegalTransition, NotAllowed
 from mentoring.models import User
 from notifications.services import notify
+from webhooks.services import webhook_emit
 
 Status = ConnectionExtension.Status
 
@@ -278,6 +279,7 @@ def _complete_one(*, pk: int, now: datetime, today: date) -> int:
     connection.extensions.filter(status=Status.PENDING).update(
         status=Status.WITHDRAWN, responded_at=now
     )
+    webhook_emit(event="connection.ended", instance=connection)
     for recipient in (connection.mentor, connection.mentee):
         _tell(
             kind="connection_completed",

@@ -29,6 +29,7 @@ from matching.services.pairs import (
 from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
 from mentoring.models import Program, User
 from notifications.services import notify
+from webhooks.services import webhook_emit
 
 Status = ConnectionRequest.Status
 
@@ -113,6 +114,7 @@ def connection_request_create(
         raise RequestAlreadyPending(
             _("Your request to %(mentor)s is waiting for an answer.") % {"mentor": mentor.name}
         ) from error
+    webhook_emit(event="connection_request.created", instance=request)
     expiry_days = locked.settings.request_expiry_days
     notify(
         kind="connection_request_received",
@@ -185,6 +187,12 @@ def connection_request_accept(*, request: ConnectionRequest, actor: User) -> Con
         ends_on=ends_on,
         check_in_on=connection_check_in_on(started_at=now, ends_on=ends_on),
     )
+    webhook_emit(
+        event="connection_request.accepted",
+        instance=current,
+        extra={"connection_id": connection.pk},
+    )
+    webhook_emit(event="connection.created", instance=connection)
     notify(
         kind="connection_request_accepted",
         recipient=mentee,
@@ -232,6 +240,7 @@ def connection_request_decline(
     current.responded_at = timezone.now()
     current.save(update_fields=["status", "decline_reason", "decline_note", "responded_at"])
     copy_fields(request, current, ["status", "decline_reason", "decline_note", "responded_at"])
+    webhook_emit(event="connection_request.declined", instance=current)
     notify(
         kind="connection_request_declined",
         recipient=current.mentee,
