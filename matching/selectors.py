@@ -125,6 +125,8 @@ class DirectoryCard(TypedDict):
     availability: Availability
     availability_label: str  # in the language of the request
     taking_new: bool
+    offers_ongoing: bool  # the modes this mentor offers in the program (its modes and
+    offers_one_time: bool  # the mentor's own choice): the API shows them
 
 
 def mentor_availability(
@@ -198,6 +200,8 @@ def directory_cards(*, ids: list[int], settings: MatchingSettings) -> list[Direc
             availability=availability,
             availability_label=availability_label(availability, paused_until=paused_until),
             taking_new=availability == Availability.TAKING_NEW,
+            offers_ongoing=offered.ongoing,
+            offers_one_time=offered.one_time,
         )
     return [cards[pk] for pk in ids if pk in cards]
 
