@@ -28,6 +28,8 @@ class ConditionalReadMixin:
 
 
 class ApiViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
+    lookup_value_converter = "int"  # ids are integers: typed in the schema, 404 otherwise
+
     @property
     def caller(self) -> Caller:
         return caller_of(self.request)
