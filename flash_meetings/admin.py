@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from flash_meetings.exports import FlashMeetingExportResource, follow_up_report_dataset
 from flash_meetings.follow_up_report import (
     follow_up_report,
     offer_and_answer,
@@ -15,6 +16,7 @@ from flash_meetings.follow_up_report import (
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, ProposedTime
 from matching import eligibility
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.exports import SpreadsheetExportMixin
 
 
 class ProposedTimeInline(ProgramScopedInlineMixin, admin.TabularInline):
@@ -27,7 +29,7 @@ class ProposedTimeInline(ProgramScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(FlashMeeting)
-class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+class FlashMeetingAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = (
         "topic",
         "program",
@@ -74,6 +76,7 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "follow_up_answered_at",
     )
     change_list_template = "admin/flash_meetings/flashmeeting/change_list.html"
+    resource_classes = [FlashMeetingExportResource]
     fieldsets = (
         (
             None,
@@ -189,6 +192,8 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
             template="admin/flash_meetings/flashmeeting/follow_up_report.html",
             build=lambda program: follow_up_report(program=program),
             changelist_url=reverse("admin:flash_meetings_flashmeeting_changelist"),
+            dataset=follow_up_report_dataset,
+            filename="flash-to-ongoing",
         )
 
 

@@ -26,18 +26,21 @@ already scoped; the mixin scopes their rows and their foreign-key choices.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
+import tablib
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 
 from mentoring.admin_input import AdminInputGuardMixin, CheckedWidgetsMixin
+from mentoring.exports import dataset_download, download_format
 from mentoring.models import Membership, Program, ProgramAdministrator, User
 
 _CACHE_ATTRIBUTE = "_administered_program_ids"
@@ -271,10 +274,14 @@ class ProgramScopedAdminMixin(AdminInputGuardMixin, _ScopedFormfieldsMixin):
         template: str,
         build: Callable[[Program], object],
         changelist_url: str,
-    ) -> TemplateResponse:
+        dataset: Callable[[Any], tablib.Dataset],
+        filename: str,
+    ) -> HttpResponse:
         """A per-program report page (templates/admin/program_report.html): 403 without
         view permission on this admin; the chooser offers the request's programs only;
-        ``?program=<id>`` of any other program is a 404; without it, the first program."""
+        ``?program=<id>`` of any other program is a 404; without it, the first program.
+        ``&download=csv`` or ``xlsx``: the same report as ``dataset(report)``, a file
+        (``mentoring.exports``), under the same checks."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         programs = self.scoped(request, Program.objects.order_by("name"))
@@ -282,13 +289,19 @@ class ProgramScopedAdminMixin(AdminInputGuardMixin, _ScopedFormfieldsMixin):
         program = (
             get_object_or_404(programs, pk=program_id) if program_id.isdigit() else programs.first()
         )
+        report = build(program) if program else None
+        file_format = download_format(request)
+        if file_format and report is not None:
+            return dataset_download(
+                dataset(report), file_format=file_format, filename=f"{filename}-{program.slug}"
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "opts": self.model._meta,
             "programs": programs,
             "program": program,
-            "report": build(program) if program else None,
+            "report": report,
             "changelist_url": changelist_url,
         }
         return TemplateResponse(request, template, context)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Connection
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
 from ongoing import health
+from ongoing.exports import outcomes_report_dataset
 from ongoing.models import ConnectionHealth, ConnectionNudge, Goal, GoalChange, Note
 from ongoing.outcomes import outcomes_report
 
@@ -176,6 +177,8 @@ class ConnectionHealthAdmin(_ReadOnly, ProgramScopedAdminMixin, admin.ModelAdmin
             template="admin/ongoing/outcomes_report.html",
             build=lambda program: outcomes_report(program=program),
             changelist_url=reverse("admin:ongoing_connectionhealth_changelist"),
+            dataset=outcomes_report_dataset,
+            filename="outcomes-by-origin",
         )
 
     def has_nudge_permission(self, request: HttpRequest) -> bool:

@@ -1,26 +1,25 @@
-"""Program admins edit the surveys, read the responses, a per-question summary and a
-CSV export."""
+"""Program admins edit the surveys, read the responses, a per-question summary and an
+export (CSV or XLSX, ``mentoring.exports``)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
-from mentoring.exports import csv_response
+from mentoring.exports import SpreadsheetExportMixin
 from surveys import selectors
+from surveys.exports import SurveyResponseExportResource
 from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 from surveys.selectors import MEETING_VERSIONS
 
@@ -152,17 +151,8 @@ class AnswerInline(ProgramScopedInlineMixin, admin.TabularInline):
         return False
 
 
-def _csv_response(responses: QuerySet[SurveyResponse]) -> StreamingHttpResponse:
-    """Through ``mentoring.exports``, like every export: no cell runs as a formula."""
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return csv_response(
-        selectors.responses_csv_rows(responses=responses),
-        filename=f"survey-responses-{stamp}.csv",
-    )
-
-
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+class SurveyResponseAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     program_path = "survey__program"
     list_display = ("submitted_at", "respondent", "survey", "program", "version", "about")
     list_filter = (
@@ -188,8 +178,8 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     fields = ("survey", "flash_meeting", "connection", "respondent", "version", "submitted_at")
     readonly_fields = fields
     inlines = [AnswerInline]
-    actions = ["export_csv"]
-    change_list_template = "surveys/admin/response_change_list.html"
+    resource_classes = [SurveyResponseExportResource]
+    export_note = _("Then one column per question, with each answer as it was given.")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # responses come from the people who answered, never from admin
@@ -211,31 +201,3 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
             "mentor": connection.mentor.name,
             "mentee": connection.mentee.name,
         }
-
-    @admin.action(description=_("Export the selected responses as CSV"))
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[SurveyResponse]):
-        return _csv_response(queryset)
-
-    def get_urls(self):
-        return [
-            path(
-                "export/",
-                self.admin_site.admin_view(self.export_view),
-                name="surveys_surveyresponse_export",
-            ),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request: HttpRequest) -> HttpResponse:
-        """Every response the change list shows with the same filters, as CSV."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            # The change list's own parameters, checked by the change list itself.
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            # As the change list answers such a query: back to the list with ?e=1.
-            messages.error(request, gettext("These filters are not valid: nothing was exported."))
-            url = reverse("admin:surveys_surveyresponse_changelist")
-            return HttpResponseRedirect(f"{url}?e=1")
-        return _csv_response(changelist.get_queryset(request))

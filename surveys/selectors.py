@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
 from flash_meetings.models import FlashMeeting
 from mentoring.models import User
@@ -290,7 +290,22 @@ def _count_by(queryset: QuerySet, field_name: str) -> Iterable[dict]:
     return queryset.order_by().values(field_name).annotate(n=Count("pk"))
 
 
-# --- CSV export -----------------------------------------------------------------------
+# --- export (CSV, XLSX through mentoring.exports) --------------------------------------
+
+# The columns before the answers, one per question after them.
+RESPONSE_COLUMNS = (
+    gettext_lazy("Response"),
+    gettext_lazy("Program"),
+    gettext_lazy("Survey"),
+    gettext_lazy("Answered by"),
+    gettext_lazy("Version"),
+    gettext_lazy("Meeting"),
+    gettext_lazy("Meeting topic"),
+    gettext_lazy("Connection"),
+    gettext_lazy("Respondent"),
+    gettext_lazy("Respondent name"),
+    gettext_lazy("Submitted at"),
+)
 
 
 def responses_for_export(*, responses: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse]:
@@ -299,8 +314,9 @@ def responses_for_export(*, responses: QuerySet[SurveyResponse]) -> QuerySet[Sur
     ).prefetch_related("answers")
 
 
-def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[str | int]]:
-    """A header, then one row per response with every answer in its own column.
+def responses_export_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[Any]]:
+    """A header, then one row per response with every answer in its own column (ids
+    and ratings as numbers, the time as a datetime, a missing value as None).
 
     Columns follow the questions (by survey, then question order); answers whose question
     was deleted keep a column under the question's text as it was asked.
@@ -328,20 +344,7 @@ def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
                 position[key] = (response.survey_id, *order, answer.question_text)
     keys = sorted(columns, key=lambda key: position[key])
 
-    yield [
-        gettext("Response"),
-        gettext("Program"),
-        gettext("Survey"),
-        gettext("Answered by"),
-        gettext("Version"),
-        gettext("Meeting"),
-        gettext("Meeting topic"),
-        gettext("Connection"),
-        gettext("Respondent"),
-        gettext("Respondent name"),
-        gettext("Submitted at"),
-        *(columns[key] for key in keys),
-    ]
+    yield [*(str(label) for label in RESPONSE_COLUMNS), *(columns[key] for key in keys)]
     for response in responses:
         values = {_column_key(response, answer): answer for answer in response.answers.all()}
         yield [
@@ -350,14 +353,22 @@ def responses_csv_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[
             response.survey.title,
             response.survey.get_role_display(),
             response.get_version_display(),
-            response.flash_meeting_id or "",
-            response.flash_meeting.topic if response.flash_meeting_id else "",
-            response.connection_id or "",
+            response.flash_meeting_id,
+            response.flash_meeting.topic if response.flash_meeting_id else None,
+            response.connection_id,
             response.respondent.username,
             response.respondent.name,
-            response.submitted_at.isoformat(),
-            *(values[key].display_value if key in values else "" for key in keys),
+            response.submitted_at,
+            *(_answer_value(values.get(key)) for key in keys),
         ]
+
+
+def _answer_value(answer: Answer | None) -> Any:
+    if answer is None:
+        return None
+    if answer.question_kind == Question.Kind.RATING:
+        return answer.rating  # a number in the spreadsheet
+    return answer.display_value
 
 
 def _column_key(response: SurveyResponse, answer: Answer) -> tuple:

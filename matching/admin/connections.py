@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from matching import services
+from matching.exports import ConnectionExportResource, ConnectionRequestExportResource
 from matching.models import (
     Connection,
     ConnectionExtension,
@@ -20,6 +21,7 @@ from matching.models import (
 )
 from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
 from mentoring.errors import DomainError
+from mentoring.exports import SpreadsheetExportMixin
 from mentoring.models import Membership
 
 
@@ -94,7 +96,7 @@ class ConnectionExtensionInline(ProgramScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+class ConnectionAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = (
         "mentor",
         "mentee",
@@ -128,6 +130,7 @@ class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         "end_reminder_sent_at",
     )
     actions = ["end_connections", "extend_connections"]
+    resource_classes = [ConnectionExportResource]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # connections end (through the service); they are never deleted
@@ -214,7 +217,7 @@ class ConnectionAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConnectionRequest)
-class ConnectionRequestAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+class ConnectionRequestAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = (
         "mentee",
         "mentor",
@@ -228,6 +231,7 @@ class ConnectionRequestAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     search_fields = (*_person_search("mentor"), *_person_search("mentee"))
     list_select_related = ("mentor", "mentee", "program")
     date_hierarchy = "created_at"
+    resource_classes = [ConnectionRequestExportResource]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # mentees send requests from mentor profiles

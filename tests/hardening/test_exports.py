@@ -24,6 +24,7 @@ from flash_meetings.models import FlashMeeting
 from mentoring.exports import spreadsheet_safe
 from surveys.models import SurveyResponse
 from tests.admin_scoping import conftest as scoping
+from tests.exports.helpers import FORMAT, export, formula_cells_xlsx, xlsx_sheet
 from tests.surveys import factories as survey_factories
 from tests.surveys.conftest import ANYTHING, TALKED, USEFUL
 
@@ -81,12 +82,15 @@ def test_spreadsheet_safe_neutralises_text_and_keeps_numbers(value, expected):
     assert spreadsheet_safe(value) == expected
 
 
+RESPONSES = "surveys_surveyresponse"
+
+
 def test_a_separator_or_quote_inside_an_answer_cannot_start_a_new_cell(admin_client):
     program = survey_factories.ProgramFactory()
     meeting = survey_factories.meeting(program=program, status=FlashMeeting.Status.COMPLETED)
     crafted = 'fine","=1+1\n=2+2;=3+3'
     survey_factories.answer(meeting, meeting.mentee, {USEFUL: 4, TALKED: crafted})
-    rows = _cells(admin_client.get(reverse("admin:surveys_surveyresponse_export")))
+    rows = _cells(export(admin_client, RESPONSES))
     header, row = rows
     assert row[header.index(TALKED)] == crafted  # one cell, as typed, starting harmlessly
     assert _formula_cells(rows) == []
@@ -98,7 +102,7 @@ def test_a_formula_answer_comes_out_neutralised_in_the_survey_export(admin_clien
         program=program, status=FlashMeeting.Status.COMPLETED, topic="@topic"
     )
     survey_factories.answer(meeting, meeting.mentee, {USEFUL: 5, TALKED: HYPERLINK, ANYTHING: "+1"})
-    response = admin_client.get(reverse("admin:surveys_surveyresponse_export"))
+    response = export(admin_client, RESPONSES)
     assert response.status_code == 200
     rows = _cells(response)
     header, row = rows
@@ -109,6 +113,14 @@ def test_a_formula_answer_comes_out_neutralised_in_the_survey_export(admin_clien
     assert row[header.index(USEFUL)] == "5"
     assert row[header.index("Response")] == str(SurveyResponse.objects.get().pk)
     assert _formula_cells(rows) == []
+    # The workbook: the same text cells, never a formula; the rating and the id numbers.
+    sheet = xlsx_sheet(export(admin_client, RESPONSES, "xlsx"))
+    header, row = ([cell.value for cell in cells] for cells in sheet.iter_rows())
+    assert row[header.index(TALKED)] == "'" + HYPERLINK
+    assert row[header.index(ANYTHING)] == "'+1"
+    assert row[header.index(USEFUL)] == 5
+    assert row[header.index("Response")] == SurveyResponse.objects.get().pk
+    assert formula_cells_xlsx(sheet) == []
 
 
 # --- every export goes through mentoring.exports --------------------------------------------
@@ -163,9 +175,12 @@ def _custom_admin_urls(model_admin, pks: list) -> list[str]:
 
 
 def test_every_csv_the_admin_serves_has_no_formula_cell(client, world):
-    """Every action and every custom URL of every registered admin, as a superuser and as
-    a program admin, with a formula planted in every text column: whatever comes back as
-    CSV has no cell a spreadsheet would run. At least the survey export must be found."""
+    """Every action and every custom URL of every registered admin, and every export
+    page's download in each format (all rows, and the rows chosen with its action), as a
+    superuser and as a program admin, with a formula planted in every text column:
+    whatever comes back as CSV or XLSX has no cell a spreadsheet would run. At least the
+    exports of the survey responses, connections, connection requests and flash meetings
+    must be found."""
     survey_factories.answer(
         survey_factories.meeting(
             program=world.alpha.program,
@@ -193,19 +208,33 @@ def test_every_csv_the_admin_serves_has_no_formula_cell(client, world):
                 (changelist, "post", {"action": name, ACTION_CHECKBOX_NAME: pks, "index": 0})
                 for name in model_admin.get_actions(request)
             ]
+            for url in _custom_admin_urls(model_admin, pks):
+                if url.endswith("/export/"):
+                    for fmt in FORMAT.values():
+                        calls.append((url, "post", {"format": fmt}))
+                        calls.append((url, "post", {"format": fmt, "export_items": pks}))
             for url, method, data in calls:
                 response = getattr(client, method)(url, data)
-                if not response.get("Content-Type", "").startswith("text/csv"):
-                    continue
-                label = f"{user.username} {method} {url} {data.get('action', '')}"
-                csv_sources.add(f"{method} {url} {data.get('action', '')}".strip())
-                if bad := _formula_cells(_cells(response)):
-                    failures.append(f"{label}: {bad[:3]}")
+                content_type = response.get("Content-Type", "")
+                label = f"{user.username} {method} {url} {data}"
+                source = f"{method} {url}"
+                if content_type.startswith("text/csv"):
+                    csv_sources.add(source)
+                    if bad := _formula_cells(_cells(response)):
+                        failures.append(f"{label}: {bad[:3]}")
+                elif content_type.startswith("application/vnd.openxmlformats"):
+                    csv_sources.add(f"{source} xlsx")
+                    if bad := formula_cells_xlsx(xlsx_sheet(response)):
+                        failures.append(f"{label}: {bad[:3]}")
     assert failures == []
-    assert {
-        "get /admin/surveys/surveyresponse/export/",
-        "post /admin/surveys/surveyresponse/ export_csv",
-    } <= csv_sources
+    exports = [
+        "/admin/surveys/surveyresponse/export/",
+        "/admin/matching/connection/export/",
+        "/admin/matching/connectionrequest/export/",
+        "/admin/flash_meetings/flashmeeting/export/",
+    ]
+    assert {f"post {url}" for url in exports} <= csv_sources
+    assert {f"post {url} xlsx" for url in exports} <= csv_sources
 
 
 def _request(user):
@@ -230,15 +259,18 @@ BAD_FILTERS = [
 
 @pytest.mark.parametrize("query", BAD_FILTERS, ids=lambda query: "&".join(query))
 def test_the_survey_export_answers_invalid_filters_as_the_change_list_does(world, query):
+    """The export page and its download (POST) alike."""
     for user in (world.superuser, world.alpha_admin):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         listing = client.get(reverse("admin:surveys_surveyresponse_changelist"), query)
-        export = client.get(reverse("admin:surveys_surveyresponse_export"), query)
-        assert export.status_code < 500, (user.username, query)
-        assert (export.status_code, export.get("Location")) == (
-            listing.status_code,
-            listing.get("Location"),
-        ), (user.username, query)
-        if export.status_code == 302:
-            assert export["Location"].endswith("?e=1")
+        page = client.get(reverse("admin:surveys_surveyresponse_export"), query)
+        download = export(client, RESPONSES, query=query)
+        for answer in (page, download):
+            assert answer.status_code < 500, (user.username, query)
+            assert (answer.status_code, answer.get("Location")) == (
+                listing.status_code,
+                listing.get("Location"),
+            ), (user.username, query)
+            if answer.status_code == 302:
+                assert answer["Location"].endswith("?e=1")

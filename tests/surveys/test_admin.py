@@ -1,7 +1,5 @@
-"""Admin: the survey editor, the responses list, the CSV export and the summary."""
+"""Admin: the survey editor, the responses list, the export (CSV, XLSX) and the summary."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -10,6 +8,7 @@ from django.urls import reverse
 from flash_meetings.models import FlashMeeting
 from surveys import selectors
 from surveys.models import Answer, Question, Survey, SurveyResponse
+from tests.exports.helpers import csv_dicts, export, export_url, xlsx_dicts
 from tests.surveys import factories
 from tests.surveys.conftest import ANYTHING, HELPED, TALKED, USEFUL, WHAT_HAPPENED, WHY
 
@@ -42,16 +41,16 @@ def seed_responses(program, count=5):
     return given
 
 
+RESPONSES = "surveys_surveyresponse"
+
+
 def read_csv(response) -> list[dict]:
-    content = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(content)))
+    return csv_dicts(response)
 
 
 def test_csv_export_has_one_row_per_response_with_every_answer(admin_client, program):
     given = seed_responses(program, 6)
-    response = admin_client.get(reverse("admin:surveys_surveyresponse_export"))
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
+    response = export(admin_client, RESPONSES)
     rows = read_csv(response)
     assert len(rows) == SurveyResponse.objects.count() == 6
     by_topic_and_respondent = {(row["Meeting"], row["Respondent"]): row for row in rows}
@@ -68,12 +67,16 @@ def test_csv_export_has_one_row_per_response_with_every_answer(admin_client, pro
     # Every question that was answered has its own column, in question order.
     header = list(rows[0])
     assert header[-6:] == [USEFUL, TALKED, HELPED, WHY, WHAT_HAPPENED, ANYTHING]
+    # The same in XLSX, where ratings and ids are numbers.
+    workbook_rows = xlsx_dicts(export(admin_client, RESPONSES, "xlsx"))
+    assert list(workbook_rows[0]) == header
+    assert sorted(row[USEFUL] for row in workbook_rows if row[USEFUL] is not None) == [1, 3, 5]
+    assert {type(row["Response"]) for row in workbook_rows} == {int}
 
 
 def test_csv_export_follows_the_change_list_filters(admin_client, program):
     seed_responses(program, 4)
-    url = reverse("admin:surveys_surveyresponse_export") + "?version__exact=cancelled"
-    rows = read_csv(admin_client.get(url))
+    rows = read_csv(export(admin_client, RESPONSES, query={"version__exact": "cancelled"}))
     assert len(rows) == 2 and {row["Version"] for row in rows} == {"Meeting did not take place"}
 
 
@@ -81,18 +84,20 @@ def test_csv_export_keeps_answers_to_deleted_or_renamed_questions(admin_client, 
     seed_responses(program, 1)
     Question.objects.filter(survey__program=program, text=TALKED).delete()
     Question.objects.filter(survey__program=program, text=USEFUL).update(text="Rate it")
-    (row,) = read_csv(admin_client.get(reverse("admin:surveys_surveyresponse_export")))
+    (row,) = read_csv(export(admin_client, RESPONSES))
     assert row[TALKED] == "talk 0"
     assert row[USEFUL] == "1"  # the text as it was asked
 
 
-def test_csv_admin_action_exports_the_selected_rows(admin_client, program):
+def test_export_action_exports_the_selected_rows(admin_client, program):
     seed_responses(program, 3)
     chosen = list(SurveyResponse.objects.values_list("pk", flat=True)[:2])
-    response = admin_client.post(
+    page = admin_client.post(
         reverse("admin:surveys_surveyresponse_changelist"),
-        {"action": "export_csv", "_selected_action": chosen},
+        {"action": "export_admin_action", "_selected_action": chosen},
     )
+    assert page.status_code == 200 and "Export 2 selected items." in page.content.decode()
+    response = export(admin_client, RESPONSES, export_items=chosen)
     assert sorted(int(row["Response"]) for row in read_csv(response)) == sorted(chosen)
 
 
@@ -236,7 +241,7 @@ def test_responses_list_filters_by_program_survey_version_and_date(admin_client,
     html = admin_client.get(url).content.decode()
     for heading in ("By program", "By survey", "By version", "By submitted at"):
         assert heading in html
-    assert "Export these responses as CSV" in html
+    assert f'href="{export_url(RESPONSES)}?' in html  # the list's filters follow
     filtered = admin_client.get(url + f"?survey__program__id__exact={program.pk}")
     assert filtered.context["cl"].result_count == 3
     filtered = admin_client.get(url + "?version__exact=cancelled")
