@@ -67,13 +67,20 @@ class FollowUpError(DomainError):
 class FollowUpNotOpen(FollowUpError):
     """The meeting has not ended yet, or was cancelled / never scheduled."""
 
+    def __init__(self, message: str = "", *, code: str = "") -> None:
+        super().__init__(message, code=code or "meeting_not_over")  # eligibility's code
+
 
 class FollowUpAlreadyAnswered(FollowUpError):
     """A different choice was already recorded."""
 
+    def __init__(self, message: str = "", *, code: str = "") -> None:
+        super().__init__(message, code=code or "already_answered")  # eligibility's code
+
 
 class OfferNoLongerAvailable(FollowUpError):
-    """Between page load and click, the offer went away (slot taken, feature off…)."""
+    """Between page load and click, the offer went away (slot taken, feature off…);
+    ``code`` is the eligibility reason (``mentor_full``, ``feature_off``…)."""
 
 
 class OfferChanged(FollowUpError):

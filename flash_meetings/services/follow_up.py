@@ -120,7 +120,8 @@ def follow_up_answer(
             raise OfferNoLongerAvailable(
                 decision.mentee_message
                 or _("Ongoing mentoring with %(mentor)s is not offered any more.")
-                % {"mentor": mentor.name}
+                % {"mentor": mentor.name},
+                code=decision.reason.value if decision.reason else "",
             )
         if expected_policy and expected_policy != decision.policy:
             raise OfferChanged(
