@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.factories import ProgramFactory
+from tests.notifications.conftest import real_worker_factory  # noqa: F401 - a fixture
 from webhooks.models import Endpoint, EventType
 
 ALL_EVENTS = list(EventType.values)
