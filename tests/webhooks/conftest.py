@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import pytest
 
 from tests.factories import ProgramFactory
 from tests.notifications.conftest import real_worker_factory  # noqa: F401 - a fixture
+from webhooks import network
 from webhooks.models import Endpoint, EventType
 
 ALL_EVENTS = list(EventType.values)
@@ -128,3 +130,53 @@ def make_endpoint():
         )
 
     return make
+
+
+PUBLIC_V4, PUBLIC_V6 = "93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"
+
+
+class FakeDNS:
+    """``socket.getaddrinfo`` answering from a table (a list per host: one answer per
+    call, the last one repeating), counting the lookups."""
+
+    def __init__(self, table: dict[str, list[list[str]]], real):
+        self.table, self.calls, self.real = table, [], real
+
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
+        self.calls.append(host)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:  # an address in the URL: no DNS involved
+            return self.real(host, port, family, type, proto, flags)
+        if host not in self.table:
+            raise network.socket.gaierror(-2, "Name or service not known")
+        answers = self.table[host]
+        addresses = answers[0] if len(answers) == 1 else answers.pop(0)
+        return [
+            (
+                network.socket.AF_INET6 if ":" in ip else network.socket.AF_INET,
+                network.socket.SOCK_STREAM,
+                6,
+                "",
+                (ip, port, 0, 0) if ":" in ip else (ip, port),
+            )
+            for ip in addresses
+        ]
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    fake = FakeDNS(
+        {
+            "hooks.example.org": [[PUBLIC_V4, PUBLIC_V6]],
+            "internal.example.org": [["10.1.2.3"]],
+            "mixed.example.org": [[PUBLIC_V4, "127.0.0.1"]],
+            "v6-private.example.org": [["fd00::1"]],
+            "metadata.example.org": [["169.254.169.254"]],
+        },
+        real=network.socket.getaddrinfo,
+    )
+    monkeypatch.setattr(network.socket, "getaddrinfo", fake)
+    return fake
