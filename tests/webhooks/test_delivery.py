@@ -130,12 +130,22 @@ def test_after_rotation_both_secrets_verify_for_a_day_then_only_the_new_one(
     assert not verify_signature(secret=old, headers=request.headers, body=request.body)
 
 
+def sweep_when_due() -> None:
+    """The sweep, once the row's backoff and the grace period are over."""
+    Delivery.objects.filter(status=Status.PENDING).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=5)
+    )
+    tasks.sweep_webhooks()
+
+
 def test_every_endpoint_and_every_retry_of_an_event_carry_the_same_webhook_id(
     endpoint, receiver, connection, make_endpoint, django_capture_on_commit_callbacks
 ):
     make_endpoint(connection.program, url=receiver.url, name="second")
     receiver.answer_with((503, {}, b"busy"))  # the first request fails once
     emit(connection, django_capture_on_commit_callbacks)
+    assert len(receiver.requests) == 2
+    sweep_when_due()
     assert len(receiver.requests) == 3
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
     assert set(Delivery.objects.values_list("status", flat=True)) == {Status.DELIVERED}
@@ -221,6 +231,10 @@ def test_after_the_last_attempt_the_delivery_fails_with_the_error_kept(
     settings.WEBHOOKS_MAX_ATTEMPTS = 3
     receiver.answer_with(*[(500, {}, b"still down")] * 5)
     [delivery] = emit(connection, django_capture_on_commit_callbacks)
+    for attempts in (1, 2):
+        assert reloaded(delivery).status == Status.PENDING
+        assert len(receiver.requests) == attempts
+        sweep_when_due()
     assert len(receiver.requests) == 3
     delivery = reloaded(delivery)
     assert (delivery.status, delivery.attempts) == (Status.FAILED, 3)
@@ -261,6 +275,35 @@ def test_a_long_answer_is_read_only_up_to_the_cap(
     assert len(delivery.last_response) == 1000  # the excerpt kept on the row
 
 
+def test_a_short_wait_goes_back_to_the_queue_with_a_countdown(
+    endpoint, receiver, connection, monkeypatch
+):
+    receiver.answer_with((503, {}, b""))
+    [delivery] = webhook_emit(event="connection.created", instance=connection)
+    retried = []
+
+    def retry(**kwargs):
+        retried.append(kwargs)
+        return RuntimeError("retry")
+
+    monkeypatch.setattr(tasks.deliver_webhook, "retry", retry)
+    with pytest.raises(RuntimeError):
+        tasks.deliver_webhook.run(delivery.pk)  # as a worker runs it (not in-process)
+    [kwargs] = retried
+    assert 15 <= kwargs["countdown"] <= 30 and kwargs["max_retries"] == 3
+
+
+def test_in_process_tasks_leave_retries_to_the_sweep(
+    endpoint, receiver, connection, django_capture_on_commit_callbacks
+):
+    """Without a broker (`make run`) the task runs inside the request that committed: it
+    makes one attempt and never retries there."""
+    receiver.answer_with(*[(500, {}, b"")] * 3)
+    [delivery] = emit(connection, django_capture_on_commit_callbacks)
+    assert len(receiver.requests) == 1
+    assert reloaded(delivery).status == Status.PENDING
+
+
 def test_a_claimed_row_is_not_sent_twice(endpoint, receiver, connection):
     [delivery] = webhook_emit(event="connection.created", instance=connection)
     assert tasks._deliver(delivery.pk) == "delivered"
@@ -270,12 +313,15 @@ def test_a_claimed_row_is_not_sent_twice(endpoint, receiver, connection):
 
 
 def test_a_wait_longer_than_a_task_message_may_carry_is_left_to_the_sweep(
-    endpoint, receiver, connection, settings
+    endpoint, receiver, connection, settings, monkeypatch
 ):
     settings.WEBHOOKS_MAX_ATTEMPTS = 5
     receiver.answer_with((503, {"Retry-After": "7000"}, b""))
     [delivery] = webhook_emit(event="connection.created", instance=connection)
-    assert tasks.deliver_webhook.apply(args=(delivery.pk,)).get() == "later"
+    retried = []
+    monkeypatch.setattr(tasks.deliver_webhook, "retry", lambda **kw: retried.append(kw))
+    assert tasks.deliver_webhook.run(delivery.pk) == "later"
+    assert retried == []  # no task message with a countdown beyond the brokers' limits
     delivery = reloaded(delivery)
     assert delivery.status == Status.PENDING and len(receiver.requests) == 1
     assert (delivery.next_attempt_at - timezone.now()).total_seconds() > tasks.countdown_cap()
