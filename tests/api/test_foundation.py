@@ -276,3 +276,9 @@ def test_a_persons_programs_cost_four_queries_however_many_there_are(
     # session, user, the programs they administer, the page of programs with settings
     with django_assert_num_queries(4):
         assert len(client.get(PROGRAMS).json()["results"]) == 11
+
+
+def test_a_post_to_an_address_with_no_endpoint_is_a_json_404_not_the_csrf_page(api_program):
+    person = MembershipFactory(program=api_program).user
+    response = person_client(person, csrf=True).post("/api/v1/connections/abc/end/", {})
+    _problem(response, 404, "not_found")
