@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -137,7 +138,14 @@ def resolve(url: str, *, private_ok: bool | None = None) -> Target:
 
 
 def validate_endpoint_url(value: str) -> None:
-    """Model field validator: the SSRF rule when an endpoint is saved."""
+    """Model field validator: the SSRF rule when an endpoint is saved. A value that is not
+    a URL at all is left to the field's own URL validator (and never looked up)."""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return
+    if len(value) > 500:
+        return
     try:
         resolve(value)
     except UnsafeURL as error:
