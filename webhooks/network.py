@@ -141,7 +141,7 @@ def validate_endpoint_url(value: str) -> None:
     """Model field validator: the SSRF rule when an endpoint is saved. A value that is not
     a URL at all is left to the field's own URL validator (and never looked up)."""
     try:
-        URLValidator(schemes=["http", "https"])(value)
+        URLValidator()(value)  # the same check as the model field's own
     except ValidationError:
         return
     if len(value) > 500:
