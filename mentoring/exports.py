@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -137,7 +138,8 @@ class SafeXLSX(base_formats.XLSX):
 
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = (gettext("Export") if not dataset.title else dataset.title)[:31]
+        # A sheet's name may not hold \ * ? : / [ ] and has at most 31 characters.
+        sheet.title = _SHEET_NAME_FORBIDDEN.sub("-", str(dataset.title or gettext("Export")))[:31]
         for row in _dataset_rows(dataset):
             sheet.append([cell(value) for value in row])
         if dataset.headers:
@@ -153,6 +155,7 @@ class SafeXLSX(base_formats.XLSX):
         return stream.getvalue()
 
 
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 EXPORT_FORMATS = (SafeCSV, SafeXLSX)
 _FORMATS_BY_NAME = {"csv": SafeCSV, "xlsx": SafeXLSX}
 
@@ -261,6 +264,13 @@ class SpreadsheetExportMixin(ExportActionMixin):
 
     def get_export_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {"export_note": self.export_note}
+
+    def init_request_context_data(self, request: HttpRequest, form) -> dict[str, Any]:
+        context = super().init_request_context_data(request, form)
+        context["title"] = gettext("Export %(things)s") % {
+            "things": self.model._meta.verbose_name_plural
+        }
+        return context
 
     def get_export_formats(self) -> list[type[base_formats.Format]]:
         return list(EXPORT_FORMATS)  # whatever the settings say: only the safe ones

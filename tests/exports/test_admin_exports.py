@@ -113,6 +113,8 @@ def test_the_export_page_offers_csv_and_xlsx_and_the_list_links_it(
     html = page.content.decode()
     assert '<option value="0">CSV</option>' in html and '<option value="1">XLSX</option>' in html
     assert html.count("<option") == 3  # "---", CSV, XLSX: no other format
+    plural = page.context["opts"].verbose_name_plural
+    assert f"<h1>Export {plural}</h1>" in html
     assert "<script>" not in html and " style=" not in html and "onchange" not in html
     # The format is required: nothing chosen, the page again with the error.
     again = alpha_client.post(export_url(name), {"resource": "0"})
