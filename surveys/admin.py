@@ -16,7 +16,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.admin_scoping import (
+    ProgramScopedAdminMixin,
+    ProgramScopedInlineMixin,
+    ScopedRelatedFieldListFilter,
+)
 from mentoring.exports import SpreadsheetExportMixin
 from surveys import selectors
 from surveys.exports import SurveyResponseExportResource
@@ -151,13 +155,24 @@ class AnswerInline(ProgramScopedInlineMixin, admin.TabularInline):
         return False
 
 
+class SurveyListFilter(ScopedRelatedFieldListFilter):
+    """The admin's programs' surveys, each named with its program in the one query (a
+    survey's name includes its program's)."""
+
+    def field_choices(self, field, request: HttpRequest, model_admin) -> list[tuple[int, str]]:
+        surveys = model_admin.scoped(request, Survey.objects.select_related("program"))
+        if ordering := self.field_admin_ordering(field, request, model_admin):
+            surveys = surveys.order_by(*ordering)
+        return [(survey.pk, str(survey)) for survey in surveys]
+
+
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     program_path = "survey__program"
     list_display = ("submitted_at", "respondent", "survey", "program", "version", "about")
     list_filter = (
         ("survey__program", admin.RelatedOnlyFieldListFilter),
-        "survey",
+        ("survey", SurveyListFilter),
         "version",
         "submitted_at",
     )

@@ -376,14 +376,13 @@ def _seed(program, count: int) -> None:
 # Session, user, the user's and their groups' permissions, the programs they administer,
 # the program filter's choices, then the rows with their people and program in one
 # query. Flash meetings: the mentor filter's choices too. Survey responses: the survey
-# filter names each of the program's surveys with its program (one query a survey, as the
-# list page does, whatever the number of responses), then the responses, their answers
-# and the questions' order.
+# filter's choices (with their programs), the responses, their answers and the
+# questions' order.
 MAX_QUERIES = {
     "matching_connection": 7,
     "matching_connectionrequest": 7,
     "flash_meetings_flashmeeting": 8,
-    "surveys_surveyresponse": 16,
+    "surveys_surveyresponse": 10,
 }
 
 
