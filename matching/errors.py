@@ -37,3 +37,7 @@ class ParticipationRefused(DomainError):
     def __init__(self, message: str = "", *, field: str = "", code: str = "") -> None:
         super().__init__(message, code=code)
         self.field = field
+
+
+class MembershipExists(DomainError):
+    """The person already has that role in that program (active or not)."""

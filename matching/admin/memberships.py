@@ -1,7 +1,8 @@
 """Memberships, listed here rather than in ``mentoring.admin`` because the list shows each
 mentor's ongoing slots (used/limit), which are matching's rule. Every change goes through
 ``services.membership_update`` (the participation page's service): the same bounds, the
-same row lock, and the same change history, shown on the membership's page."""
+same row lock, and the same change history, shown on the membership's page; an Add goes
+through ``services.membership_create``, as the API's create does."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,7 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import capacity, services
 from matching.models import MatchingSettings, MembershipChange
-from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.admin_scoping import (
+    ProgramScopedAdminMixin,
+    ProgramScopedInlineMixin,
+    administered_program_ids,
+    sees_everything,
+)
 from mentoring.errors import DomainError
 from mentoring.models import Membership
 
@@ -152,7 +158,23 @@ class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
         if not change:
-            super().save_model(request, obj, form, change)
+            # The same service as the API's create: the program must be theirs, the person
+            # one of their programs' people, and no second membership in the same role.
+            created = services.membership_create(
+                user=obj.user,
+                program=obj.program,
+                role=obj.role,
+                actor=request.user,
+                scope=None if sees_everything(request) else administered_program_ids(request),
+                details={
+                    name: form.cleaned_data[name]
+                    for name in form.fields
+                    if name not in ("user", "program", "role") and name in form.cleaned_data
+                },
+            )
+            for field in Membership._meta.concrete_fields:
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state.adding, obj._state.db = False, created._state.db
             return
         # The form checked the rules (``membership_check``); the service checks them again
         # under the membership's lock and records the change.

@@ -22,7 +22,11 @@ from matching.services.extensions import (
     connection_extension_withdraw,
     connections_run_terms,
 )
-from matching.services.participation import membership_check, membership_update
+from matching.services.participation import (
+    membership_check,
+    membership_create,
+    membership_update,
+)
 from matching.services.preferred import (
     preferred_mentor_add,
     preferred_mentor_move,
@@ -53,6 +57,7 @@ __all__ = [
     "connections_run_terms",
     "matching_settings_update",
     "membership_check",
+    "membership_create",
     "membership_update",
     "preferred_mentor_add",
     "preferred_mentor_move",

@@ -24,20 +24,22 @@ Rules (checked again here, whatever the form said):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import capacity
-from matching.errors import ParticipationRefused
+from matching.errors import MembershipExists, ParticipationRefused
 from matching.models import MatchingSettings, MembershipChange
 from mentoring import dates, when
+from mentoring.admin_scoping import users_of_programs
 from mentoring.errors import NotAllowed
-from mentoring.models import Membership, User
+from mentoring.models import Membership, Program, User
 
 MODE_FIELDS = ("offers_ongoing", "offers_one_time")
 MENTOR_FIELDS = (
@@ -188,3 +190,72 @@ def membership_update(
     for field_name in recorded:
         setattr(membership, field_name, getattr(locked, field_name))
     return MembershipChange.objects.create(membership=locked, changed_by=actor, changes=recorded)
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    user: User,
+    program: Program,
+    role: str,
+    actor: User | None,
+    scope: Collection[int] | None,
+    details: dict[str, Any] | None = None,
+) -> Membership:
+    """A program admin adds ``user`` to ``program`` as ``role`` (Django admin's Add and
+    the API's create), with the membership's other fields in ``details`` (``active``, a
+    mentor's profile, limits, modes and pause, a mentee's goals), checked by the same
+    rules as a change (``membership_check``, as an admin).
+
+    ``scope``: the programs the acting admin administers (an API key: its program);
+    None for a superuser, who reaches every program. The program must be one of them and
+    the person one of their people (a member or an admin of one of them), as on the
+    admin's form; a person who already has that role in the program (active or not) is
+    refused with ``MembershipExists``."""
+    if role not in Membership.Role.values:
+        raise ParticipationRefused(_("Choose mentor or mentee."), field="role", code="invalid")
+    if scope is not None:
+        if program.pk not in scope:
+            raise NotAllowed(
+                _("You may only add people to programs you administer."),
+                code="program_not_administered",
+            )
+        if not User.objects.filter(users_of_programs(scope), pk=user.pk).exists():
+            raise ParticipationRefused(
+                _("Choose one of the people of your programs."),
+                field="user",
+                code="user_not_reachable",
+            )
+    exists = MembershipExists(
+        _("%(name)s is already a %(role)s in %(program)s; change that membership instead.")
+        % {
+            "name": user.name,
+            "role": Membership.Role(role).label.lower(),
+            "program": program.name,
+        }
+    )
+    if Membership.objects.filter(user=user, program=program, role=role).exists():
+        raise exists
+    membership = Membership(user=user, program=program, role=role)
+    changes = dict(details or {})
+    membership_check(
+        membership=membership,
+        settings=MatchingSettings.objects.get(program=program),
+        changes=changes,
+        by_admin=True,
+    )
+    for field_name, value in changes.items():
+        setattr(membership, field_name, value)
+    try:
+        membership.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ParticipationRefused(
+            " ".join(messages), field="" if field == "__all__" else field, code="invalid"
+        ) from error
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as error:  # the same person added at the same moment
+        raise exists from error
+    return membership
