@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,18 @@ class EventType(models.TextChoices):
     )
 
 
+def validate_events(value) -> None:
+    """A list of known event names, at least one."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one event."), code="no_events")
+    unknown = [event for event in value if event not in EventType.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown events: %(events)s.") % {"events": ", ".join(map(str, unknown))},
+            code="unknown_events",
+        )
+
+
 class Endpoint(models.Model):
     program = models.ForeignKey(
         "mentoring.Program",
@@ -76,7 +89,7 @@ class Endpoint(models.Model):
     events = models.JSONField(
         _("events"),
         default=list,
-        blank=True,
+        validators=[validate_events],
         help_text=_("The events sent to this endpoint."),
     )
     secret = models.CharField(

@@ -76,7 +76,10 @@ def test_a_non_public_url_is_refused_again_at_delivery_and_nothing_is_sent(
 
 def test_a_public_https_url_is_accepted(dns):
     Endpoint(
-        program=ProgramFactory(), name="x", url="https://hooks.example.org/in", events=[]
+        program=ProgramFactory(),
+        name="x",
+        url="https://hooks.example.org/in",
+        events=["connection.created"],
     ).full_clean()
     target = network.resolve("https://hooks.example.org:8443/in?k=v")
     assert (target.host, target.port, target.path) == ("hooks.example.org", 8443, "/in?k=v")
@@ -88,7 +91,10 @@ def test_a_host_that_was_public_when_saved_and_is_private_now_is_refused(
 ):
     dns.table["rebinding.example.org"] = [[PUBLIC_V4], ["127.0.0.1"]]
     Endpoint(
-        program=ProgramFactory(), name="x", url="https://rebinding.example.org/", events=[]
+        program=ProgramFactory(),
+        name="x",
+        url="https://rebinding.example.org/",
+        events=["connection.created"],
     ).full_clean()  # the first answer: public
     endpoint = make_endpoint(url="https://rebinding.example.org/")
     delivery = Delivery.objects.create(
@@ -108,7 +114,9 @@ def connected_nowhere(monkeypatch):
 def test_the_setting_allows_http_and_private_addresses_for_local_receivers(dns, settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
     for url in ("http://127.0.0.1:8025/hooks", "https://internal.example.org/", "http://[::1]/"):
-        Endpoint(program=ProgramFactory(), name="x", url=url, events=[]).full_clean()
+        Endpoint(
+            program=ProgramFactory(), name="x", url=url, events=["follow_up.answered"]
+        ).full_clean()
     with pytest.raises(network.UnsafeURL):
         network.resolve("ftp://127.0.0.1/")
 
@@ -203,3 +211,17 @@ def test_https_delivery_sends_sni_and_checks_the_certificate_for_the_host(
     delivery.refresh_from_db()
     assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
     assert len(tls_receiver.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [([], "cannot be blank"), (["connection.exploded"], "Unknown events: connection.exploded")],
+)
+def test_an_endpoint_needs_known_events(dns, events, message):
+    endpoint = Endpoint(
+        program=ProgramFactory(), name="x", url="https://hooks.example.org/in", events=events
+    )
+    with pytest.raises(ValidationError) as refused:
+        endpoint.full_clean()
+    assert list(refused.value.message_dict) == ["events"]
+    assert message in refused.value.message_dict["events"][0]
