@@ -45,11 +45,10 @@ import tablib
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from import_export import resources
 from import_export.admin import ExportActionMixin
@@ -202,9 +201,7 @@ def cell_value(value: Any) -> Any:
         return round(value.total_seconds() / 86400, 1)
     if isinstance(value, User):
         return value.name
-    if isinstance(value, Promise | Model):
-        return str(value)
-    return str(value)
+    return str(value)  # a lazy translation, another object
 
 
 class ExportResource(resources.Resource):
