@@ -169,7 +169,7 @@ class MeetingRequestSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         if ("mentor_membership" in attrs) == ("connection" in attrs):
             raise serializers.ValidationError(
-                _("Name either the mentor's membership or your connection, not both.")
+                _("Send either the mentor's membership or your connection: exactly one of them.")
             )
         if attrs.get("slot") and attrs["proposed_times"]:
             raise serializers.ValidationError(
