@@ -307,10 +307,19 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mentoring platform API",
     "DESCRIPTION": (
-        "Programs, memberships, the mentor directory, connection requests, connections, "
-        "flash meetings and their follow-up, survey responses and the flash-to-ongoing "
-        "report, with the same rules as the site. Refusals are problem-details bodies "
-        "(RFC 9457) with a stable `code`."
+        "Everything a participant and a program admin can do on the site and in admin, "
+        "with the same rules: programs, memberships, the mentor directory, connection "
+        "requests, connections, flash meetings and their follow-up, survey responses and "
+        "the flash-to-ongoing report.\n\n"
+        "**Signing in.** Integrations send a program's API key as `Authorization: Bearer "
+        "<key>` (program admins make keys in Django admin, under *API keys*: read only, or "
+        "read and write; a key acts for that program's admins). The site's own pages use "
+        "the signed-in session, with the CSRF token on writes.\n\n"
+        "**Refusals** are problem-details bodies (RFC 9457, `application/problem+json`) "
+        "with a stable `code` (for example `mentor_full`, `already_answered`, `not_found`) "
+        "and a `detail` to show people. Lists are cursor-paged (`next`, `previous`); reads "
+        "carry an `ETag` (send `If-None-Match` to get `304` when nothing changed); each key "
+        "and each person has a request budget per minute (`429` with `Retry-After`)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -321,6 +330,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: Swagger UI would nest a link inside each operation's button (axe's
+    # nested-interactive); the models are in the schema, not repeated under the operations.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "defaultModelsExpandDepth": -1},
+    # One name per choice set that several fields share (a warning otherwise).
+    "ENUM_NAME_OVERRIDES": {
+        "DeclineReasonEnum": "matching.models.ConnectionRequest.DeclineReason",
+        "FollowUpChoiceEnum": "flash_meetings.models.FlashMeeting.FollowUpChoice",
+        "OfferReasonEnum": "matching.eligibility.Reason",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problem_responses",
@@ -348,6 +366,27 @@ NOTIFICATIONS_SWEEP_BATCH = 500
 NOTIFICATIONS_DELIVERY_BATCH = env.int("NOTIFICATIONS_DELIVERY_BATCH", default=50)
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.sweep_notifications",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Webhooks (the same outbox, for program admins' endpoints; README "Webhooks"). Only
+# https URLs to public addresses, unless WEBHOOKS_ALLOW_PRIVATE_NETWORKS (tests, a local
+# receiver with `make run`; never in production) also allows http and private addresses.
+# Retries double from RETRY_BASE_DELAY up to RETRY_MAX_DELAY (with jitter): with the
+# defaults, ten attempts over three to four hours; waits longer than a task message may
+# carry are left to the sweep. TIMEOUT bounds connecting and each read (the whole
+# answer: twice that); at most MAX_RESPONSE_BYTES of an answer are read.
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=False)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=10)
+WEBHOOKS_RETRY_BASE_DELAY = 30
+WEBHOOKS_RETRY_MAX_DELAY = env.int("WEBHOOKS_RETRY_MAX_DELAY", default=2 * 3600)
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=5.0)
+WEBHOOKS_MAX_RESPONSE_BYTES = 64 * 1024
+WEBHOOKS_PENDING_GRACE = 60
+WEBHOOKS_STUCK_AFTER = 300  # above CELERY_TASK_TIME_LIMIT, like NOTIFICATIONS_STUCK_AFTER
+WEBHOOKS_SWEEP_BATCH = 500
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.sweep_webhooks",
     "schedule": 60.0,
     "options": {"expires": 55},
 }
@@ -450,6 +489,16 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Exports in admin (django-import-export, export only; README "Program admins") -------
+# Every export admin mixes in mentoring.exports.SpreadsheetExportMixin: CSV and XLSX only
+# (SafeCSV, SafeXLSX, whatever a formats setting says), every cell through
+# mentoring.exports.spreadsheet_safe, and it checks the model's view permission itself;
+# the code below says the same for any other import-export view.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Off on purpose: import-export's escaping only strips a leading "=" (not + - @, a tab or
+# a formula after white space) and turns numbers into text; spreadsheet_safe does it all.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # --- Observability: health, metrics, logs -------------------------------------------------
 # /health/live, /health/ready and /metrics are answered by config.edge.EdgeMiddleware

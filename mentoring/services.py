@@ -60,6 +60,12 @@ PROGRAM_ADMIN_PERMISSIONS = (
     "ongoing.view_connectionnudge",
     "notifications.view_notification",
     "notifications.change_notification",  # "Send again"
+    "webhooks.view_endpoint",
+    "webhooks.add_endpoint",
+    "webhooks.change_endpoint",  # and "Rotate signing secret"
+    "webhooks.delete_endpoint",
+    "webhooks.view_delivery",
+    "webhooks.change_delivery",  # "Send again"
     "api.view_apikey",
     "api.add_apikey",
     "api.change_apikey",  # revoke

@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from api.services import api_key_create
 from matching.services import matching_settings_update
 from mentoring import services
 from mentoring.models import Membership, Program, User
@@ -28,6 +29,7 @@ from tests.flash_meetings.factories import (
     ProposedTimeFactory,
 )
 from tests.notifications.factories import NotificationFactory
+from webhooks.models import Delivery, Endpoint
 
 
 @dataclass
@@ -97,6 +99,24 @@ def _side(name: str, superuser: User) -> Side:
         )
     )
     side.add(NotificationFactory(program=program, recipient=mentee, status="failed"))
+    side.add(api_key_create(program=program, name=f"{name} sync", scope="read", actor=superuser)[0])
+    endpoint = Endpoint.objects.create(
+        program=program,
+        name=f"{name} receiver",
+        url=f"https://93.184.215.14/{slug}",  # a public address: no DNS lookup
+        events=["connection.created"],
+    )
+    side.add(endpoint)
+    side.add(
+        Delivery.objects.create(
+            endpoint=endpoint,
+            event_id=f"evt_{slug}",
+            event_type="connection.created",
+            payload={"type": "connection.created"},
+            status="failed",
+            attempts=1,
+        )
+    )
     matching_settings_update(
         matching_settings=program.matching_settings,
         actor=superuser,

@@ -13,7 +13,16 @@ from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInline
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"mentoring", "matching", "flash_meetings", "surveys", "notifications", "ongoing"}
+PROJECT_APPS = {
+    "mentoring",
+    "matching",
+    "flash_meetings",
+    "surveys",
+    "notifications",
+    "ongoing",
+    "webhooks",
+    "api",
+}
 # Admins a program admin may not open at all (no permission: 403): who administers
 # what, and every admin outside the project's apps (groups, login attempts, ...).
 SUPERUSER_ONLY = {"mentoring.programadministrator"}
