@@ -46,5 +46,6 @@ urlpatterns = [
         name="flash-to-ongoing-report",
     ),
     path("v1/", include(router.urls)),
-    re_path(r"^.*$", problems.not_found, name="not_found"),
+    # Any other address (even one with a line break in it): the JSON 404.
+    re_path(r"^[\s\S]*$", problems.not_found, name="not_found"),
 ]

@@ -70,6 +70,12 @@ class MembershipCreateSerializer(serializers.ModelSerializer):
         fields = ["user", "program", "role", *DETAIL_FIELDS]
         # The service refuses a second membership with a readable message (409).
         validators: list = []
+        # The largest small integer PostgreSQL stores, on every database: Django's own
+        # bound follows the database in use, and the schema must not.
+        extra_kwargs = {
+            "max_ongoing_mentees": {"max_value": 32767},
+            "max_flash_meetings_per_month": {"max_value": 32767},
+        }
 
     def __init__(self, *args, caller: Caller | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

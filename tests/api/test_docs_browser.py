@@ -17,7 +17,7 @@ def _static_files(settings):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_documentation_page_loads_under_the_csp_and_lists_the_endpoints(
-    page, live_server, width
+    page, live_server, width, tmp_path_factory
 ):
     refused = []
     page.on(
@@ -39,7 +39,10 @@ def test_the_documentation_page_loads_under_the_csp_and_lists_the_endpoints(
     page.get_by_role("heading", name="Mentoring platform API", level=1).wait_for()
     page.get_by_text("Authorization: Bearer").first.wait_for()
     page.locator(".opblock-summary-path", has_text="/api/v1/programs/").first.wait_for()
-    page.screenshot(path=f"/tmp/shots/api-docs-{width}.png", full_page=False)
+    # Kept for a person to look at (pytest's temporary directory: the path is printed).
+    shot = tmp_path_factory.getbasetemp() / f"api-docs-{width}.png"
+    page.screenshot(path=str(shot), full_page=False)
+    print(f"screenshot: {shot}")
     assert not refused, refused
     assert not external, external
 

@@ -282,3 +282,8 @@ def test_a_post_to_an_address_with_no_endpoint_is_a_json_404_not_the_csrf_page(a
     person = MembershipFactory(program=api_program).user
     response = person_client(person, csrf=True).post("/api/v1/connections/abc/end/", {})
     _problem(response, 404, "not_found")
+
+
+def test_an_address_with_a_line_break_is_the_json_404_too(api_program):
+    response = key_client(make_key(api_program)).get("/api/v1/programs/1%0A/mentors/%0A/")
+    _problem(response, 404, "not_found")
