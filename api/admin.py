@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from api import services
 from api.models import ApiKey
 from mentoring.admin_scoping import ProgramScopedAdminMixin
+from mentoring.models import Program
 
 
 @admin.register(ApiKey)
@@ -19,8 +20,17 @@ class ApiKeyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("program", "scope")
     search_fields = ("name", "prefix")
     list_select_related = ("program", "created_by")
-    autocomplete_fields = ("program",)
     actions = ["revoke"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        # Most program admins run one program: it is already chosen for them.
+        initial = super().get_changeform_initial_data(request)
+        programs = list(
+            self.scoped(request, Program.objects.order_by("name")).values_list("pk", flat=True)[:2]
+        )
+        if len(programs) == 1:
+            initial.setdefault("program", programs[0])
+        return initial
 
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None):
         if obj is None:
@@ -71,8 +81,16 @@ class ApiKeyAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset) -> None:
         revoked = sum(services.api_key_revoke(api_key=api_key) for api_key in queryset)
+        if not revoked:
+            self.message_user(request, gettext("Those keys were already revoked."), messages.INFO)
+            return
         self.message_user(
             request,
-            gettext("%(count)d keys revoked; they stop working at once.") % {"count": revoked},
+            ngettext(
+                "%(count)d key revoked: it stops working at once.",
+                "%(count)d keys revoked: they stop working at once.",
+                revoked,
+            )
+            % {"count": revoked},
             messages.SUCCESS,
         )
