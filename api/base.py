@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db.models import QuerySet
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from rest_framework import serializers, viewsets
 
@@ -33,6 +34,23 @@ class ApiViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
     @property
     def caller(self) -> Caller:
         return caller_of(self.request)
+
+
+def filtered(
+    rows: QuerySet, request, filters: type[serializers.Serializer], lookups: dict[str, str]
+) -> tuple[QuerySet, dict]:
+    """``rows`` narrowed by a list's query-string filters, read by the ``filters``
+    serializer (a bad value is a 400 ``invalid``): ``lookups`` names the ORM lookup each
+    filter stands for. Returns the rows and every value read, for filters of its own."""
+    form = filters(data=request.query_params)
+    form.is_valid(raise_exception=True)
+    given = form.validated_data
+    chosen = {
+        lookups[name]: value
+        for name, value in given.items()
+        if name in lookups and value is not None
+    }
+    return rows.filter(**chosen), given
 
 
 class PersonSerializer(serializers.Serializer):

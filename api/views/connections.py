@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.access import Caller
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer
+from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
 from matching import services
 from matching.models import Connection
 from mentoring.validators import validate_plain_text
@@ -113,17 +113,17 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
         )
         if self.action != "list":
             return rows
-        filters = ConnectionFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        wanted = filters.validated_data
-        if "status" in wanted:
-            rows = rows.filter(status=wanted["status"])
-        if "program" in wanted:
-            rows = rows.filter(program_id=wanted["program"])
-        if "started_after" in wanted:
-            rows = rows.filter(started_at__date__gte=wanted["started_after"])
-        if "started_before" in wanted:
-            rows = rows.filter(started_at__date__lte=wanted["started_before"])
+        rows, _given = filtered(
+            rows,
+            self.request,
+            ConnectionFilterSerializer,
+            {
+                "status": "status",
+                "program": "program_id",
+                "started_after": "started_at__date__gte",
+                "started_before": "started_at__date__lte",
+            },
+        )
         return rows
 
     @action(detail=True, methods=["post"])

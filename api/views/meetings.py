@@ -31,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import participant_of
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer
+from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
 from flash_meetings import selectors, services
 from flash_meetings.errors import ConnectionNotOpen, NotOffered
 from flash_meetings.forms import LATEST_YEAR, TOO_LATE, VIDEO_URL_VALIDATORS
@@ -180,14 +180,9 @@ class MeetingRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class MeetingAcceptSerializer(serializers.Serializer):
-    """The mentor's accept form (AcceptForm): the slot asked for, or a proposed time."""
+class WhereSerializer(serializers.Serializer):
+    """Where the meeting happens, as the mentor's forms ask it: a place, a video link."""
 
-    proposed_time = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        help_text=gettext_lazy("One of the times the mentee proposed (its id)."),
-    )
     location = serializers.CharField(
         max_length=200,
         required=False,
@@ -201,6 +196,16 @@ class MeetingAcceptSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         validators=[*VIDEO_URL_VALIDATORS],
+    )
+
+
+class MeetingAcceptSerializer(WhereSerializer):
+    """The mentor's accept form (AcceptForm): the slot asked for, or a proposed time."""
+
+    proposed_time = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("One of the times the mentee proposed (its id)."),
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -227,25 +232,11 @@ class MeetingAcceptSerializer(serializers.Serializer):
         return attrs
 
 
-class MeetingProposeSerializer(serializers.Serializer):
+class MeetingProposeSerializer(WhereSerializer):
     """The mentor's propose form (ProposeForm): another time, where and the video link."""
 
     starts_at = PersonDateTimeField(
         help_text=gettext_lazy("Without an offset: in your own time zone.")
-    )
-    location = serializers.CharField(
-        max_length=200,
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[validate_single_line],
-    )
-    video_url = serializers.URLField(
-        max_length=500,
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[*VIDEO_URL_VALIDATORS],
     )
 
 
@@ -355,17 +346,17 @@ class MeetingViewSet(
         )
         if self.action != "list":
             return meetings
-        filters = MeetingFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        given = filters.validated_data
-        if "status" in given:
-            meetings = meetings.filter(status=given["status"])
-        if "program" in given:
-            meetings = meetings.filter(program_id=given["program"])
-        if "starts_after" in given:
-            meetings = meetings.filter(starts_at__gte=given["starts_after"])
-        if "starts_before" in given:
-            meetings = meetings.filter(starts_at__lt=given["starts_before"])
+        meetings, _given = filtered(
+            meetings,
+            self.request,
+            MeetingFilterSerializer,
+            {
+                "status": "status",
+                "program": "program_id",
+                "starts_after": "starts_at__gte",
+                "starts_before": "starts_at__lt",
+            },
+        )
         return meetings
 
     # --- requesting ---------------------------------------------------------------

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import Caller
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer
+from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
 from matching import services
 from mentoring.admin_scoping import users_of_programs
 from mentoring.models import Membership, Program, User
@@ -142,15 +142,12 @@ class MembershipViewSet(
         )
         if self.action != "list":
             return memberships
-        filters = MembershipFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        given = filters.validated_data
-        if "program" in given:
-            memberships = memberships.filter(program_id=given["program"])
-        if "role" in given:
-            memberships = memberships.filter(role=given["role"])
-        if given["active"] is not None:
-            memberships = memberships.filter(active=given["active"])
+        memberships, _given = filtered(
+            memberships,
+            self.request,
+            MembershipFilterSerializer,
+            {"program": "program_id", "role": "role", "active": "active"},
+        )
         return memberships
 
     def _scope(self) -> frozenset[int] | None:

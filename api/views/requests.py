@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.access import participant_of
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer
+from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
 from api.views.connections import ConnectionSerializer, visible_to
 from matching import selectors, services
 from matching.models import ConnectionRequest
@@ -180,21 +180,21 @@ class ConnectionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         )
         if self.action != "list":
             return rows
-        filters = RequestFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        wanted = filters.validated_data
-        if "status" in wanted:
-            rows = rows.filter(status=wanted["status"])
-        if "program" in wanted:
-            rows = rows.filter(program_id=wanted["program"])
+        rows, wanted = filtered(
+            rows,
+            self.request,
+            RequestFilterSerializer,
+            {
+                "status": "status",
+                "program": "program_id",
+                "created_after": "created_at__date__gte",
+                "created_before": "created_at__date__lte",
+            },
+        )
         if "role" in wanted:
             person = self.caller.participant
             party = "mentee" if wanted["role"] == "sent" else "mentor"
             rows = rows.filter(**{party: person}) if person else rows.none()
-        if "created_after" in wanted:
-            rows = rows.filter(created_at__date__gte=wanted["created_after"])
-        if "created_before" in wanted:
-            rows = rows.filter(created_at__date__lte=wanted["created_before"])
         return rows
 
     def create(self, request) -> Response:

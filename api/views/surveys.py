@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer
+from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
 from surveys.models import Answer, Survey, SurveyResponse
 
 
@@ -113,15 +113,15 @@ class SurveyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Ap
         )
         if self.action != "list":
             return responses
-        filters = ResponseFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        given = filters.validated_data
-        if "program" in given:
-            responses = responses.filter(survey__program_id=given["program"])
-        if "survey" in given:
-            responses = responses.filter(survey__kind=given["survey"])
-        if "submitted_after" in given:
-            responses = responses.filter(submitted_at__gte=given["submitted_after"])
-        if "submitted_before" in given:
-            responses = responses.filter(submitted_at__lt=given["submitted_before"])
+        responses, _given = filtered(
+            responses,
+            self.request,
+            ResponseFilterSerializer,
+            {
+                "program": "survey__program_id",
+                "survey": "survey__kind",
+                "submitted_after": "submitted_at__gte",
+                "submitted_before": "submitted_at__lt",
+            },
+        )
         return responses
