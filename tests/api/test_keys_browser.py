@@ -7,38 +7,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from api.models import ApiKey
 from mentoring.services import program_administrator_add
+from tests.browser.checks import AXE_RUNNING, page_problems
 from tests.conftest import sign_in
 from tests.factories import ProgramFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {1280: {"width": 1280, "height": 800}, 390: {"width": 390, "height": 844}}
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
-
-
-AXE_RUNNING = {"now": False}  # axe-core's own injected styles are not the page's doing
-
-
-def _problems(page) -> list[str]:
-    AXE_RUNNING["now"] = True
-    try:
-        results = Axe().run(page, options=AXE_OPTIONS).response
-    finally:
-        AXE_RUNNING["now"] = False
-    found = [
-        f"{violation['id']} on {node['target']}"
-        for violation in results["violations"]
-        for node in violation["nodes"]
-    ]
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    if scroll > inner:
-        found.append(f"scrolls sideways: {scroll} > {inner}")
-    return found
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -61,7 +40,7 @@ def test_a_program_admin_makes_a_key_sees_it_once_and_revokes_it(
     try:
         sign_in(page, live_server, "harbour-admin", next_url="/admin/api/apikey/add/")
         expect(page.get_by_role("heading", name="Add API key")).to_be_visible()
-        problems = _problems(page)
+        problems = page_problems(page)
         page.get_by_label("Name:").fill("HR sync")
         page.get_by_label("Scope:").select_option("read_write")
         page.screenshot(path=str(shots / f"api-key-add-{width}.png"), full_page=True)
@@ -71,7 +50,7 @@ def test_a_program_admin_makes_a_key_sees_it_once_and_revokes_it(
         expect(shown).to_be_visible()
         key = re.search(r"mpk_[0-9a-f]{8}_[\w-]+", shown.inner_text()).group(0)
         page.screenshot(path=str(shots / f"api-key-shown-{width}.png"), full_page=True)
-        problems += _problems(page)
+        problems += page_problems(page)
         assert ApiKey.objects.get().prefix == key[:12]
 
         page.goto(f"{live_server.url}/admin/api/apikey/")
@@ -80,7 +59,7 @@ def test_a_program_admin_makes_a_key_sees_it_once_and_revokes_it(
         page.get_by_label("Action:").select_option("revoke")
         page.get_by_role("button", name="Go").click()
         expect(page.get_by_text("1 key revoked: it stops working at once.")).to_be_visible()
-        problems += _problems(page)
+        problems += page_problems(page)
         page.screenshot(path=str(shots / f"api-key-revoked-{width}.png"), full_page=True)
         print(f"screenshots: {shots}")
         assert not problems, problems

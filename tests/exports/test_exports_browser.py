@@ -11,11 +11,11 @@ import io
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from matching.models import Connection
 from mentoring.services import program_administrator_add
+from tests.browser.checks import page_problems
 from tests.conftest import sign_in
 from tests.connections.factories import ConnectionFactory
 from tests.exports.helpers import HOSTILE, formula_cells_csv
@@ -24,12 +24,6 @@ from tests.factories import MembershipFactory, ProgramFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {1280: {"width": 1280, "height": 800}, 390: {"width": 390, "height": 844}}
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
 SHOTS = Path("/tmp")  # noqa: S108 (screenshots to look at, as the brief asks)
 
 
@@ -48,19 +42,6 @@ def program_admin(db):
     user = UserFactory(username="harbour-admin", display_name="Harbour Admin")
     program_administrator_add(program=program, user=user)
     return user
-
-
-def _problems(page) -> list[str]:
-    results = Axe().run(page, options=AXE_OPTIONS).response
-    found = [
-        f"{violation['id']} on {node['target']}"
-        for violation in results["violations"]
-        for node in violation["nodes"]
-    ]
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    if scroll > inner:
-        found.append(f"scrolls sideways: {scroll} > {inner}")
-    return found
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -89,7 +70,7 @@ def test_a_program_admin_exports_connections_as_xlsx(
         )
         page.screenshot(path=str(SHOTS / f"exports-page-{width}.png"), full_page=True)
         assert blocked == []  # before axe, whose injected checks the policy may refuse
-        assert _problems(page) == []
+        assert page_problems(page) == []
         blocked.clear()
 
         page.get_by_label("Format").select_option(label="XLSX")
@@ -121,7 +102,7 @@ def test_a_report_page_offers_its_downloads(browser, live_server, program_admin,
         page.goto(f"{live_server.url}/admin/ongoing/connectionhealth/outcomes-by-origin/")
         expect(page.get_by_role("link", name="Download XLSX")).to_be_visible()
         page.screenshot(path=str(SHOTS / f"exports-report-{width}.png"), full_page=True)
-        assert _problems(page) == []
+        assert page_problems(page) == []
         with page.expect_download() as download:
             page.get_by_role("link", name="Download CSV").click()
         path = tmp_path / download.value.suggested_filename
