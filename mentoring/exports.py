@@ -101,6 +101,9 @@ def _dataset_rows(dataset: tablib.Dataset) -> Iterable[Sequence[Any]]:
     yield from dataset
 
 
+BYTE_ORDER_MARK = "\ufeff"
+
+
 class SafeCSV(base_formats.CSV):
     """CSV with every cell through ``spreadsheet_safe``, text quoted
     (``csv.QUOTE_NONNUMERIC``), numbers bare."""
@@ -111,7 +114,10 @@ class SafeCSV(base_formats.CSV):
         return "CSV"
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
+        # A byte order mark first: Excel reads a CSV file as UTF-8 only with it (else
+        # every accented name comes out garbled); other readers take it as "utf-8-sig".
         buffer = io.StringIO()
+        buffer.write(BYTE_ORDER_MARK)
         spreadsheet_writer(buffer).writerows(_dataset_rows(dataset))
         return buffer.getvalue()
 

@@ -719,6 +719,9 @@ PAGES: tuple[Page, ...] = (
 # URL names that are no page to look at, each with the reason. Anything else needs an
 # entry in PAGES.
 EXEMPT: dict[str, str] = {
+    # Swagger UI draws it with scripts after load: its own test waits for that, then runs
+    # axe at 1280 and 390 px (tests/api/test_docs_browser.py).
+    "api:docs": "axe-checked in tests/api/test_docs_browser.py",
     # The benchmark's floor (config.views.baseline): a bare page no link leads to.
     "baseline": "benchmark only",
     # A calendar file download, not a page.
@@ -755,6 +758,12 @@ POST_ONLY = {name for name, reason in EXEMPT.items() if reason == "POST only"}
 # --- the guard's walk ------------------------------------------------------------------------
 
 
+def _is_api_data(resolver: URLResolver) -> bool:
+    # The JSON API answers data, not pages (its routes have their own walker,
+    # tests/api/test_api_access.py); its one page, the documentation, is in EXEMPT.
+    return resolver.namespace == "api"
+
+
 def _is_admin(resolver: URLResolver) -> bool:
     # Django admin (program admins' screens, Django's own markup) is outside this check.
     return resolver.namespace == admin_site.name or resolver.urlconf_name is admin_site.urls
@@ -769,6 +778,9 @@ def route_names(urlconf=None) -> dict[str, str]:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 if _is_admin(entry):
+                    continue
+                if _is_api_data(entry):
+                    found["api:docs"] = prefix + str(entry.pattern) + "docs/"
                     continue
                 inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
                 walk(entry.url_patterns, inner, prefix + str(entry.pattern))

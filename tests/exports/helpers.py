@@ -47,7 +47,9 @@ def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/csv"), response["Content-Type"]
     assert "attachment" in response["Content-Disposition"]
-    return list(csv.reader(io.StringIO(content(response).decode())))
+    body = content(response)
+    assert body.startswith("\ufeff".encode()), "a CSV export starts with the byte order mark"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def csv_dicts(response) -> list[dict[str, str]]:

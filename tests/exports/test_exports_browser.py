@@ -108,7 +108,7 @@ def test_a_report_page_offers_its_downloads(browser, live_server, program_admin,
         path = tmp_path / download.value.suggested_filename
         download.value.save_as(path)
         assert path.name == "outcomes-by-origin-harbour.csv"
-        rows = list(csv.reader(io.StringIO(path.read_text())))
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
         assert rows[1][:4] == ["Harbour", "Flash meeting", "flash_meeting", "3"]
         assert formula_cells_csv(rows) == []
     finally:

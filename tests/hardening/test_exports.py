@@ -42,7 +42,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 def _cells(response) -> list[list[str]]:
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(content.decode())))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def _formula_cells(rows: list[list[str]]) -> list[str]:
