@@ -36,6 +36,16 @@ class ApiViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
         return caller_of(self.request)
 
 
+class IdField(serializers.IntegerField):
+    """An object's id sent by a client: a positive 64-bit integer. A larger number is a
+    400 ``invalid`` here, never a value the database cannot hold (SQLite raises on it)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
 def filtered(
     rows: QuerySet, request, filters: type[serializers.Serializer], lookups: dict[str, str]
 ) -> tuple[QuerySet, dict]:

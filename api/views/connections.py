@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.access import Caller
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
+from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
 from matching import services
 from matching.models import Connection
 from mentoring.validators import validate_plain_text
@@ -69,7 +69,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
 
 class ConnectionFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Connection.Status.choices, required=False)
-    program = serializers.IntegerField(required=False, help_text="A program's id.")
+    program = IdField(required=False, help_text="A program's id.")
     started_after = serializers.DateField(
         required=False, help_text="Started on or after this day (ISO date, UTC)."
     )

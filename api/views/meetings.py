@@ -31,7 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import participant_of
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
+from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
 from flash_meetings import selectors, services
 from flash_meetings.errors import ConnectionNotOpen, NotOffered
 from flash_meetings.forms import LATEST_YEAR, TOO_LATE, VIDEO_URL_VALIDATORS
@@ -131,13 +131,13 @@ class MeetingRequestSerializer(serializers.Serializer):
     """The site's request form (flash_meetings.forms.RequestForm): an open slot, or up
     to three proposed times; a topic and an optional message."""
 
-    mentor_membership = serializers.IntegerField(
+    mentor_membership = IdField(
         required=False,
         help_text=gettext_lazy(
             "The mentor's membership id (as in the mentor directory) for a flash meeting."
         ),
     )
-    connection = serializers.IntegerField(
+    connection = IdField(
         required=False,
         help_text=gettext_lazy(
             "Instead of `mentor_membership`: a meeting within your active connection."
@@ -151,7 +151,7 @@ class MeetingRequestSerializer(serializers.Serializer):
         default="",
         validators=[validate_plain_text],
     )
-    slot = serializers.IntegerField(
+    slot = IdField(
         required=False,
         allow_null=True,
         help_text=gettext_lazy("An open slot of the mentor (its id)."),
@@ -202,7 +202,7 @@ class WhereSerializer(serializers.Serializer):
 class MeetingAcceptSerializer(WhereSerializer):
     """The mentor's accept form (AcceptForm): the slot asked for, or a proposed time."""
 
-    proposed_time = serializers.IntegerField(
+    proposed_time = IdField(
         required=False,
         allow_null=True,
         help_text=gettext_lazy("One of the times the mentee proposed (its id)."),
@@ -243,9 +243,7 @@ class MeetingProposeSerializer(WhereSerializer):
 class MeetingAcceptProposalSerializer(serializers.Serializer):
     """The mentee accepts the time the mentor proposed (AcceptProposalForm)."""
 
-    proposed_time = serializers.IntegerField(
-        help_text=gettext_lazy("The time the mentor proposed (its id).")
-    )
+    proposed_time = IdField(help_text=gettext_lazy("The time the mentor proposed (its id)."))
 
     def validate_proposed_time(self, value: int) -> ProposedTime:
         meeting: FlashMeeting = self.context["meeting"]
@@ -275,7 +273,7 @@ class MeetingCancelSerializer(serializers.Serializer):
 
 class MeetingFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=FlashMeeting.Status.choices, required=False)
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
     starts_after = serializers.DateTimeField(required=False)
     starts_before = serializers.DateTimeField(required=False)
 

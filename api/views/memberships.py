@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import Caller
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
+from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
 from matching import services
 from mentoring.admin_scoping import users_of_programs
 from mentoring.models import Membership, Program, User
@@ -93,7 +93,7 @@ class MembershipCreateSerializer(serializers.ModelSerializer):
 
 
 class MembershipFilterSerializer(serializers.Serializer):
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
     role = serializers.ChoiceField(choices=Membership.Role.choices, required=False)
     # Absent is "either" (DRF would read a missing checkbox as false).
     active = serializers.BooleanField(required=False, allow_null=True, default=None)

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.access import participant_of
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
+from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
 from api.views.connections import ConnectionSerializer, visible_to
 from matching import selectors, services
 from matching.models import ConnectionRequest
@@ -63,7 +63,7 @@ class ConnectionRequestSerializer(serializers.ModelSerializer):
 
 class RequestFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ConnectionRequest.Status.choices, required=False)
-    program = serializers.IntegerField(required=False, help_text="A program's id.")
+    program = IdField(required=False, help_text="A program's id.")
     role = serializers.ChoiceField(
         choices=[("sent", "sent"), ("received", "received")],
         required=False,
@@ -81,13 +81,11 @@ class ConnectSerializer(serializers.Serializer):
     """The Connect button: a mentor of the directory (by membership id, or by person and
     program) and the message (the site's form)."""
 
-    mentor_membership = serializers.IntegerField(
+    mentor_membership = IdField(
         required=False, help_text="The mentor's membership id (the directory's id)."
     )
-    mentor = serializers.IntegerField(required=False, help_text="The mentor's person id.")
-    program = serializers.IntegerField(
-        required=False, help_text="The program's id (with `mentor`)."
-    )
+    mentor = IdField(required=False, help_text="The mentor's person id.")
+    program = IdField(required=False, help_text="The program's id (with `mentor`).")
     message = serializers.CharField(
         max_length=ConnectionRequest.MESSAGE_MAX_LENGTH,
         validators=[validate_plain_text],

@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
-from api.base import ApiViewSet, PersonSerializer, ProgramRefSerializer, filtered
+from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
 from surveys.models import Answer, Survey, SurveyResponse
 
 
@@ -71,7 +71,7 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 
 
 class ResponseFilterSerializer(serializers.Serializer):
-    program = serializers.IntegerField(required=False)
+    program = IdField(required=False)
     survey = serializers.ChoiceField(choices=Survey.Kind.choices, required=False)
     submitted_after = serializers.DateTimeField(required=False)
     submitted_before = serializers.DateTimeField(required=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api import services as api_services
@@ -35,6 +36,13 @@ def administrator_of(program):
     user = UserFactory()
     program_administrator_add(program=program, user=user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_budgets():
+    # Throttling counts in the cache, per key id and person id: ids come round again on
+    # SQLite (rolled back with each test), so no test may inherit another's count.
+    cache.clear()
 
 
 @pytest.fixture

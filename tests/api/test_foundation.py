@@ -287,3 +287,20 @@ def test_a_post_to_an_address_with_no_endpoint_is_a_json_404_not_the_csrf_page(a
 def test_an_address_with_a_line_break_is_the_json_404_too(api_program):
     response = key_client(make_key(api_program)).get("/api/v1/programs/1%0A/mentors/%0A/")
     _problem(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/connections/",
+        "/api/v1/connection-requests/",
+        "/api/v1/flash-meetings/",
+        "/api/v1/memberships/",
+        "/api/v1/survey-responses/",
+    ],
+)
+def test_an_id_too_large_for_the_database_is_a_400_not_a_500(api_program, url):
+    # Found by Schemathesis on SQLite, which cannot hold the number at all.
+    response = key_client(make_key(api_program)).get(f"{url}?program=339479483817852796928")
+    body = _problem(response, 400, "invalid")
+    assert "program" in body["errors"]
