@@ -37,6 +37,20 @@ class Caller:
             return Q()
         return Q(**{f"{path}_id__in": self.administered})
 
+    def visible_rows(self, queryset: QuerySet, parties: tuple[str, ...]) -> QuerySet:
+        """Rows the caller may see: their own as one of ``parties`` (a person), and every
+        row of the programs they administer (a program admin or a key). Anything else is
+        absent, so asking for it is a 404."""
+        if self.sees_every_program:
+            return queryset
+        visible = Q(pk__in=[])
+        if self.administered:
+            visible |= self.program_filter()
+        if self.participant is not None:
+            for party in parties:
+                visible |= Q(**{party: self.participant})
+        return queryset.filter(visible)
+
     def administered_rows(self, queryset: QuerySet, path: str = "program") -> QuerySet:
         if not self.sees_every_program and not self.administered:
             return queryset.none()

@@ -4,7 +4,7 @@ programs'; ending one is ``matching.services.connection_end``, as on the connect
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,7 +12,6 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.access import Caller
 from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
 from matching import services
 from matching.models import Connection
@@ -21,21 +20,6 @@ from mentoring.validators import validate_plain_text
 CONNECTION_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The connection's id."
 )
-
-
-def visible_to(caller: Caller, queryset: QuerySet, parties: tuple[str, str]) -> QuerySet:
-    """Rows the caller may see: their own as one of ``parties`` (a person), and every row
-    of the programs they administer (a program admin or a key). Anything else is absent,
-    so asking for it is a 404."""
-    if caller.sees_every_program:
-        return queryset
-    visible = Q(pk__in=[])
-    if caller.administered:
-        visible |= caller.program_filter()
-    if caller.participant is not None:
-        for party in parties:
-            visible |= Q(**{party: caller.participant})
-    return queryset.filter(visible)
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -106,8 +90,7 @@ class ConnectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
     serializer_class = ConnectionSerializer
 
     def get_queryset(self) -> QuerySet[Connection]:
-        rows = visible_to(
-            self.caller,
+        rows = self.caller.visible_rows(
             Connection.objects.select_related("program", "mentor", "mentee", "ended_by"),
             ("mentor", "mentee"),
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -323,18 +323,11 @@ class MeetingViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
 ):
     serializer_class = MeetingSerializer
-    lookup_value_converter = "int"
     queryset = FlashMeeting.objects.none()  # the schema's model; rows: get_queryset
 
     def get_queryset(self) -> QuerySet[FlashMeeting]:
-        caller = self.caller
-        visible = Q()  # a superuser's session: every program
-        if not caller.sees_every_program:
-            visible = Q(program_id__in=caller.administered)
-            if caller.participant is not None:
-                visible |= Q(mentor=caller.participant) | Q(mentee=caller.participant)
         meetings = (
-            FlashMeeting.objects.filter(visible)
+            self.caller.visible_rows(FlashMeeting.objects.all(), ("mentor", "mentee"))
             .select_related("program", "mentor", "mentee")
             .prefetch_related(
                 Prefetch(

@@ -12,7 +12,7 @@ programs' people, no second membership in a role), a deactivation through
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -127,18 +127,13 @@ class MembershipViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ApiViewSet
 ):
     serializer_class = MembershipSerializer
-    lookup_value_converter = "int"
     queryset = Membership.objects.none()  # the schema's model; rows: get_queryset
 
     def get_queryset(self) -> QuerySet[Membership]:
-        caller = self.caller
-        visible = Q()  # a superuser's session: every program
-        if not caller.sees_every_program:
-            visible = Q(program_id__in=caller.administered)
-            if caller.participant is not None:
-                visible |= Q(user=caller.participant)
         memberships = (
-            Membership.objects.filter(visible).select_related("user", "program").order_by("-id")
+            self.caller.visible_rows(Membership.objects.all(), ("user",))
+            .select_related("user", "program")
+            .order_by("-id")
         )
         if self.action != "list":
             return memberships

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from api.access import participant_of
 from api.base import ApiViewSet, IdField, PersonSerializer, ProgramRefSerializer, filtered
-from api.views.connections import ConnectionSerializer, visible_to
+from api.views.connections import ConnectionSerializer
 from matching import selectors, services
 from matching.models import ConnectionRequest
 from mentoring.models import Membership
@@ -169,8 +169,7 @@ class ConnectionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         goals = Membership.objects.filter(
             program=OuterRef("program_id"), user=OuterRef("mentee_id"), role=Membership.Role.MENTEE
         ).values("goals")[:1]
-        rows = visible_to(
-            self.caller,
+        rows = self.caller.visible_rows(
             ConnectionRequest.objects.select_related("program", "mentor", "mentee").annotate(
                 mentee_goals=Subquery(goals)
             ),

@@ -101,7 +101,6 @@ RESPONSE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 )
 class SurveyResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     serializer_class = SurveyResponseSerializer
-    lookup_value_converter = "int"
     queryset = SurveyResponse.objects.none()  # the schema's model; rows: get_queryset
 
     def get_queryset(self) -> QuerySet[SurveyResponse]:
