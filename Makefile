@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: schema run test lint format clean bench
+.PHONY: schema run test lint format clean bench messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +17,30 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# Compiled catalogues (.mo), one per language, made from the committed .po files by
+# compilemessages (GNU gettext's msgfmt, which checks the placeholders): never committed,
+# never edited by hand. `make translations` refreshes the .po files from the code.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(BIN)/python manage.py compilemessages --locale $* --ignore '.venv*' --verbosity 0
+
+messages: $(CATALOGUES)
+
+# The catalogue of every language from the code and templates (then translate the new
+# entries: tests/i18n fails while one is empty or fuzzy).
+translations: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv*' \
+		--ignore tests --ignore bench --ignore staticfiles --ignore static
+
 # Development server on SQLite, emails on the console, Celery tasks in-process.
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(CATALOGUES)
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py seed_demo
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite. DATABASE_URL and REDIS_URL choose real PostgreSQL and Redis.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(CATALOGUES)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mentoring.middleware.UserTimeZoneMiddleware",
+    # After LocaleMiddleware (the browser's language) and the user: their stored choice wins.
+    "mentoring.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.metrics.RequestMetricsMiddleware",
@@ -160,9 +162,18 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", defau
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
 PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 
+# The languages people can choose (My account, the footer of every page). Each is named in
+# its own language, as a person looking for theirs reads it. Adding one is this line and
+# its catalogue, locale/<code>/LC_MESSAGES/django.po (README, "Languages").
+# Default for a person who has not chosen: the browser's, then their program's, then this.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Signed-out pages remember a language chosen in the footer for a year (signed in, the
+# person's stored choice rules); the cookie is read by nothing but LocaleMiddleware.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -486,6 +497,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -3,8 +3,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import has_vary_header, patch_cache_control
+
+from mentoring import languages
 
 
 class UserTimeZoneMiddleware:
@@ -24,6 +26,25 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """Pages in the signed-in person's own language (``User.language``). Signed out, or
+    before they have one, ``LocaleMiddleware``'s choice stands: the footer's cookie, then
+    the browser's ``Accept-Language``, then ``LANGUAGE_CODE``. The user row is loaded
+    anyway (``UserTimeZoneMiddleware``), so this costs no query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if languages.is_supported(chosen):
+            # Left active: LocaleMiddleware's response half names it in Content-Language.
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
 
 
 class PrivatePagesMiddleware:

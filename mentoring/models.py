@@ -5,7 +5,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.dates import validate_sane_date
-from mentoring.validators import validate_plain_text, validate_single_line, validate_time_zone
+from mentoring.validators import (
+    validate_language,
+    validate_plain_text,
+    validate_single_line,
+    validate_time_zone,
+)
 
 
 class User(AbstractUser):
@@ -33,6 +38,15 @@ class User(AbstractUser):
         default="UTC",
         validators=[validate_time_zone],
         help_text=_("Times are shown to you in this zone, e.g. Europe/Paris."),
+    )
+    # Blank until chosen (My account, the footer) or first signed in, when the browser's
+    # language, else the program's, is stored (mentoring.languages). Pages and emails use it.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        validators=[validate_language],
+        help_text=_("Pages and emails are in this language; blank follows the program."),
     )
 
     class Meta:
@@ -63,6 +77,16 @@ class Program(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True, validators=[validate_plain_text])
     active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        default="en",
+        validators=[validate_language],
+        help_text=_(
+            "For people who have not chosen a language and whose browser asks for none we "
+            "offer: their pages and emails."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -1,8 +1,9 @@
 """Writes for people and programs: who administers which program in Django admin, and a
-person's own account (name, time zone, email address)."""
+person's own account (name, time zone, language, email address)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -10,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from mentoring import zones
+from mentoring import languages, zones
 from mentoring.errors import AccountRefusal, EmailTaken, WrongPassword
-from mentoring.models import Program, ProgramAdministrator, User
+from mentoring.models import Membership, Program, ProgramAdministrator, User
 
 PROGRAM_ADMINS_GROUP = "Program admins"
 # What a program admin may do in Django admin, as "app_label.codename". The rows they may
@@ -128,6 +129,39 @@ def user_profile_update(*, user: User, display_name: str, time_zone: str) -> Use
     user.time_zone = time_zone
     user.save(update_fields=["display_name", "time_zone"])
     return user
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Choose the language of one's pages and emails: one of ``settings.LANGUAGES``."""
+    if not languages.is_supported(language):
+        raise AccountRefusal(
+            _("Choose a language from the list."), code="invalid_language", field="language"
+        )
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def user_language_remember(*, user: User, browser_language: str | None) -> None:
+    """On sign-in, store the default language of a person who has not chosen one: the
+    browser's, else their first active program's (by name), else ``LANGUAGE_CODE``; so
+    that their emails follow it too. One conditional UPDATE, only the first time."""
+    if languages.is_supported(user.language):
+        return
+    if languages.is_supported(browser_language):
+        user.language = browser_language
+    else:
+        program_language = (
+            Membership.objects.filter(user=user, active=True)
+            .order_by("program__name", "program_id")
+            .values_list("program__language", flat=True)
+            .first()
+        )
+        supported = languages.is_supported(program_language)
+        user.language = program_language if supported else settings.LANGUAGE_CODE
+    User.objects.filter(pk=user.pk, language="").update(language=user.language)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 import re
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -40,4 +41,15 @@ def validate_plain_text(value: str) -> None:
         raise ValidationError(
             _("Remove the control characters from this text; line breaks and tabs are fine."),
             code="control_character",
+        )
+
+
+def validate_language(value: str) -> None:
+    """One of ``settings.LANGUAGES`` (checked when saved, not listed in migrations: adding
+    a language is a setting and a catalogue, never a schema change)."""
+    if value not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            _("“%(value)s” is not a language of this site."),
+            code="invalid_language",
+            params={"value": value},
         )

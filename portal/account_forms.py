@@ -8,6 +8,7 @@ plain-text hint: the field partial puts it in a <p>) and a length limit, so a
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
@@ -49,6 +50,27 @@ class ProfileForm(forms.Form):
         self.fields["time_zone"].choices = zones.zone_choices(keep=user.time_zone)
         # Read by static/js/timezone.js: it offers the browser's zone when it differs.
         self.fields["time_zone"].widget.attrs["data-browser-zone"] = "zone-suggestion"
+
+
+class LanguageForm(forms.Form):
+    """The language of one's pages and emails: My account, and the footer of every page
+    (where ``next`` brings the person back to the page they were on)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("Pages and the emails we send you are written in this language."),
+        error_messages={
+            "required": _("Choose a language from the list."),
+            "invalid_choice": _("Choose a language from the list."),
+        },
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language named in its own words (settings.LANGUAGES), read at run time so
+        # that a language added there appears here.
+        self.fields["language"].choices = list(settings.LANGUAGES)
 
 
 class EmailChangeForm(forms.Form):

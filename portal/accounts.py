@@ -1,4 +1,5 @@
-"""Password reset through the outbox: the throttle, the token and the email.
+"""Password reset through the outbox: the throttle, the token and the email; and the
+language a person keeps from their first sign-in.
 
 Django's own ``PasswordResetForm.save`` sends mail at once, outside any transaction,
 with a link built from the request's Host header. Here the request is counted, and the
@@ -21,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from mentoring import languages, services
 from mentoring.errors import TooManyRequests
 from mentoring.models import User
 from notifications.services import notify
@@ -102,3 +104,10 @@ def password_reset_send(*, email: str, client_address: str | None) -> int:
             dedupe_key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
         )
     return len(accounts)
+
+
+def remember_language(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver (connected in ``PortalConfig.ready``): a person who has
+    not chosen a language keeps their browser's, else their program's."""
+    browser = languages.browser_language(request) if request is not None else None
+    services.user_language_remember(user=user, browser_language=browser)

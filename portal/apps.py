@@ -7,4 +7,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from portal import directory_cache  # noqa: F401  (registers its receivers)
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal import accounts, directory_cache  # noqa: F401  (registers its receivers)
+
+        # A person who has not chosen a language keeps their browser's (else their
+        # program's) from their first sign-in, so that their emails follow it too.
+        user_logged_in.connect(accounts.remember_language, dispatch_uid="remember_language")

@@ -22,6 +22,7 @@ def _nav_urls() -> dict[str, str]:
         "admin": "admin:index",
         "account": "portal:account",
         "logout": "logout",
+        "language": "portal:language",
     }
     return {key: reverse(name) for key, name in names.items()}
 

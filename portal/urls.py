@@ -16,6 +16,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("account/", account.account, name="account"),
     path("account/email/", account.account_email, name="account_email"),
+    path("language/", account.language, name="language"),
     path("programs/<slug:slug>/mentors/", mentors.directory, name="directory"),
     path(
         "programs/<slug:slug>/mentors/<int:membership_id>/",

@@ -14,6 +14,9 @@ class UserFactory(DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     display_name = factory.Faker("name")
     time_zone = "UTC"
+    # As after a first sign-in (mentoring.services.user_language_remember); blank is a
+    # person who has never signed in nor chosen.
+    language = "en"
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
     @factory.post_generation

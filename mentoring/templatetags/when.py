@@ -4,8 +4,11 @@
 * ``{{ value|day }}``: "30 March 2026"
 * ``{% span starts_at ends_at %}``: "Monday 30 March 2026, 09:00–09:30 (New York time)"
 * ``{% zone_name %}``: the active zone as people say it ("New York time")
+* ``{{ value|number }}`` / ``{{ value|number:1 }}``: "1,234" / "1.234,5"
+* ``{{ share|percent }}``: a share from 0 to 1 as "42%" / "42 %"
 
-All in the active zone: the signed-in person's own (``UserTimeZoneMiddleware``).
+All in the active language and zone: the signed-in person's own (``UserLanguageMiddleware``,
+``UserTimeZoneMiddleware``), or an email's recipient (``when.as_seen_by``).
 """
 
 from django import template
@@ -34,3 +37,13 @@ def span(starts_at, ends_at=None) -> str:
 @register.simple_tag(name="zone_name")
 def current_zone_name() -> str:
     return when.zone_name(timezone.get_current_timezone())
+
+
+@register.filter
+def number(value, decimals=None) -> str:
+    return when.number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def percent(value, decimals=0) -> str:
+    return when.percent(value, int(decimals))

@@ -1,4 +1,4 @@
-"""My account (name, time zone, email address, password) and the password pages.
+"""My account (name, time zone, language, email address, password) and the password pages.
 
 The password pages are Django's views with the product's templates and forms; a reset
 request goes through ``portal.accounts.password_reset_send`` (throttled, the outbox,
@@ -7,12 +7,15 @@ links from SITE_URL) instead of Django's direct mail.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +26,7 @@ from mentoring.errors import AccountRefusal, TooManyRequests
 from portal import accounts
 from portal.account_forms import (
     EmailChangeForm,
+    LanguageForm,
     PasswordResetRequestForm,
     ProductPasswordChangeForm,
     ProductSetPasswordForm,
@@ -45,6 +49,7 @@ def _account_page(
     *,
     profile_form: ProfileForm | None = None,
     email_form: EmailChangeForm | None = None,
+    language_form: LanguageForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     return render(
@@ -53,6 +58,8 @@ def _account_page(
         {
             "profile_form": profile_form or ProfileForm(user=request.user),
             "email_form": email_form or EmailChangeForm(),
+            "language_form": language_form
+            or LanguageForm(initial={"language": translation.get_language()}),
             "preferences_url": _preferences_url(),
         },
         status=status,
@@ -83,6 +90,48 @@ def account(request: HttpRequest) -> HttpResponse:
         return _account_page(request, profile_form=form, status=error.status_code)
     messages.success(request, _("Your name and time zone are saved."))
     return redirect("portal:account")
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Choose the language of the pages (and, signed in, of one's emails): from My account
+    or the footer of any page. Signed in, the choice is stored on the account; signed out,
+    in the language cookie that LocaleMiddleware reads."""
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("portal:account") if request.user.is_authenticated else "/"
+    if not form.is_valid():
+        if request.user.is_authenticated:
+            return _account_page(request, language_form=form, status=400)
+        messages.error(request, _("Choose a language from the list."))
+        return redirect(next_url)
+    chosen = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=chosen)
+    translation.activate(chosen)
+    request.LANGUAGE_CODE = chosen
+    # Said in the language just chosen, named in its own words ("Español").
+    name = dict(settings.LANGUAGES)[chosen]
+    if request.user.is_authenticated:
+        done = _("Your pages and emails are now in %(language)s.")
+    else:
+        done = _("Pages are now in %(language)s.")
+    messages.success(request, done % {"language": name})
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @login_required

@@ -273,7 +273,9 @@ NOT_TYPED = {
     "mentoring.User.username",  # its own validator allows letters, digits and @.+-_ only
     "mentoring.User.password",
     "mentoring.User.time_zone",  # validate_time_zone: a name from the list
+    "mentoring.User.language",  # validate_language: a code of settings.LANGUAGES
     "mentoring.Program.slug",
+    "mentoring.Program.language",  # validate_language
     "notifications.Notification.kind",
     "notifications.Notification.dedupe_key",
     "notifications.EmailOptOut.kind",

@@ -463,6 +463,8 @@ PUBLIC: dict[str, Public] = {
     # (a new last_login) the same link no longer works and says so (200).
     "password_reset_confirm": Public(get=(200, 302), args=_reset_link_args),
     "password_reset_complete": Public(),
+    # The footer's language choice: POST only; signed out it sets the language cookie.
+    "portal:language": Public(get=(405,), data={"language": "es", "next": "/"}),
 }
 
 
