@@ -23,6 +23,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "GNU gettext is needed to compile the translations:" \
+		"apt-get install gettext (Debian, Ubuntu) or brew install gettext (macOS)"; exit 1; }
 	$(BIN)/python manage.py compilemessages --locale $* --ignore '.venv*' --verbosity 0
 
 messages: $(CATALOGUES)
