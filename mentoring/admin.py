@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
@@ -14,14 +16,43 @@ from mentoring.admin_scoping import (
 from mentoring.models import Membership, Program, ProgramAdministrator, User
 
 
+class LanguageChoiceMixin:
+    """``language`` as a list of settings.LANGUAGES (the model lists none: adding a
+    language is a setting and a catalogue, no migration). A person's may be blank: not
+    chosen yet, the program's then applies."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":
+            blank = [("", _("Not chosen: the program's"))] if db_field.blank else []
+            return forms.ChoiceField(
+                label=db_field.verbose_name.capitalize(),
+                choices=[*blank, *settings.LANGUAGES],
+                required=not db_field.blank,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_name(self, obj) -> str:
+        return dict(settings.LANGUAGES).get(obj.language, "—")
+
+
 @admin.register(User)
-class UserAdmin(ProgramScopedAdminMixin, DjangoUserAdmin):
-    list_display = ("username", "display_name", "email", "time_zone", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_superuser", "is_active")
+class UserAdmin(LanguageChoiceMixin, ProgramScopedAdminMixin, DjangoUserAdmin):
+    list_display = (
+        "username",
+        "display_name",
+        "email",
+        "time_zone",
+        "language_name",
+        "is_staff",
+        "is_active",
+    )
+    list_filter = ("is_staff", "is_superuser", "is_active", "language")
     search_fields = ("username", "display_name", "first_name", "last_name", "email")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Profile"), {"fields": ("display_name", "time_zone")}),
+        (_("Profile"), {"fields": ("display_name", "time_zone", "language")}),
     )
     add_fieldsets = (
         (
@@ -53,8 +84,15 @@ class MembershipInline(ProgramScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "active", "matching_settings_link", "created_at")
+class ProgramAdmin(LanguageChoiceMixin, ProgramScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "active",
+        "language_name",
+        "matching_settings_link",
+        "created_at",
+    )
     list_filter = ("active",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
