@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
+from portal.sign_in_forms import SignInForm
 from tests import pgbouncer
 from tests.factories import ProgramFactory, UserFactory
 
@@ -99,11 +100,13 @@ def page(browser, request):
 
 
 def sign_in(page, live_server, username: str, password: str = "pw", next_url: str = "") -> None:
-    """Sign in through the real login form, the way a person does."""
+    """Sign in through the real login form, the way a person does: in the active language
+    (a test in Spanish runs inside ``translation.override("es")``)."""
+    fields = SignInForm().fields
     page.goto(f"{live_server.url}/accounts/login/{'?next=' + next_url if next_url else ''}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(str(fields["username"].label)).fill(username)
+    page.get_by_label(str(fields["password"].label)).fill(password)
+    page.get_by_role("button", name=translation.gettext("Sign in")).click()
 
 
 # --- Races through PgBouncer (tests/pgbouncer.py) ------------------------------------
