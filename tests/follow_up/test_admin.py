@@ -58,7 +58,7 @@ def test_report_counts_the_flash_to_ongoing_funnel(admin_client):
     assert report.forced_connections == 0
     assert report.conversion_rate == pytest.approx(0.25)
     html = response.content.decode()
-    assert "Flash-to-ongoing conversion rate" in html and "25&nbsp;%" in html
+    assert "Flash-to-ongoing conversion rate" in html and "25%" in html
 
 
 def test_report_is_linked_from_the_meetings_list(admin_client, program):
