@@ -751,6 +751,9 @@ EXEMPT: dict[str, str] = {
     "flash_meetings:accept_proposal": "POST only",
     "flash_meetings:withdraw": "POST only",
     "flash_meetings:cancel": "POST only",
+    # The footer's language form, on every page checked above, signed in or out (PUBLIC in
+    # tests/hardening/test_url_access.py): GET answers 405, a POST goes back to the page.
+    "portal:language": "POST only, from every page's footer",
 }
 POST_ONLY = {name for name, reason in EXEMPT.items() if reason == "POST only"}
 
