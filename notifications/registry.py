@@ -19,6 +19,14 @@ nudges (reminders, invitations, prompts the site also shows), which then carry a
 default, so a new kind is never silently skippable) and says in ``why_always`` why it
 is always sent. ``label`` names the kind on the email preferences page.
 
+A context is JSON written when the email is enqueued, in the actor's request, and
+rendered later for the recipient in *their* language and zone (``rendering``). So it
+holds no text already put into words: dates, times, choice labels and our own phrases
+go in as marked values from ``notifications.localized`` (``span``, ``moment``, ``day``,
+``text``), written out at render time; names, people's own words, codes, numbers and
+paths go in as they are. ``sample_context`` follows the same rule, so that
+``tests/notifications/test_languages.py`` renders every kind in each language.
+
 ``NotificationsConfig.ready()`` imports every installed app's ``notification_kinds``
 module, so the registry is complete once Django is set up. Templates live in
 ``templates/notifications/<name>/`` as ``subject.txt``, ``body.txt`` and ``body.html``.

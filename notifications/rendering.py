@@ -1,4 +1,18 @@
-"""Turn a notification into the email a person receives."""
+"""Turn a notification into the email a person receives, in their language and zone.
+
+Everything is rendered inside ``mentoring.when.as_seen_by(recipient, program)``: the
+recipient's language (``User.language``, else the program's, else English) and time
+zone are active for the subject, the text and the HTML part, so ``{% translate %}``,
+the ``{% load when %}`` filters and ``<html lang="…">`` follow the recipient, not the
+person whose action enqueued the email, nor the worker's defaults.
+
+A context is stored at enqueue time, in the actor's request, so it holds no text put
+into words for anyone: dates, times and our own sentences are marked values
+(``notifications.localized``: ``span``, ``moment``, ``day``, ``text``), which
+``localized.localize`` writes out here, inside ``as_seen_by``, before the templates see
+them. Plain values (names, people's own words, paths, and the already-written strings of
+rows enqueued before marked values existed) pass through as they are.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +25,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, engines
 from django.template.loader import render_to_string
 
+from mentoring import when
+from notifications.localized import localize
 from notifications.registry import NotificationKind, get_kind
 from notifications.tokens import preferences_url, unsubscribe_url
 
@@ -50,16 +66,19 @@ def _render_plain(template_name: str, context: dict[str, Any]) -> str:
 def render_kind(
     *, kind: NotificationKind, context: dict[str, Any], recipient: Any, program: Any
 ) -> RenderedEmail:
+    """The three parts of ``kind`` for ``recipient``, in their language and zone (the
+    context's marked values written out the same way)."""
     names = kind.template_names
     unsubscribe = ""
     if kind.optional and getattr(recipient, "pk", None) is not None:
         unsubscribe = unsubscribe_url(user_id=recipient.pk, kind=kind.name)
-    full = template_context(
-        context=context, recipient=recipient, program=program, unsubscribe=unsubscribe
-    )
-    subject = " ".join(_render_plain(names["subject"], full).split())  # one line
-    text = re.sub(r"\n{3,}", "\n\n", _render_plain(names["text"], full)).strip() + "\n"
-    html = render_to_string(names["html"], full)
+    with when.as_seen_by(recipient, program):
+        full = template_context(
+            context=localize(context), recipient=recipient, program=program, unsubscribe=unsubscribe
+        )
+        subject = " ".join(_render_plain(names["subject"], full).split())  # one line
+        text = re.sub(r"\n{3,}", "\n\n", _render_plain(names["text"], full)).strip() + "\n"
+        html = render_to_string(names["html"], full)
     return RenderedEmail(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe)
 
 
