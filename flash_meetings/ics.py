@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from flash_meetings.models import FlashMeeting
+from mentoring import when
 
 
 def meeting_uid(meeting: FlashMeeting) -> str:
@@ -71,10 +72,18 @@ def meeting_calendar(meeting: FlashMeeting) -> str:
     return calendar.to_ical().decode()
 
 
-def ics_attachment(meeting: FlashMeeting) -> dict:
+def ics_attachment(meeting: FlashMeeting, *, for_person=None) -> dict:
+    """The invite (or cancellation) as an email attachment. Its text (the description)
+    is written in ``for_person``'s language: the attachment is stored with the email
+    when it is enqueued, in someone else's request."""
     method = "CANCEL" if meeting.status == FlashMeeting.Status.CANCELLED else "REQUEST"
+    if for_person is None:
+        content = meeting_calendar(meeting)
+    else:
+        with when.as_seen_by(for_person, meeting.program):
+            content = meeting_calendar(meeting)
     return {
         "filename": "invite.ics" if method == "REQUEST" else "cancel.ics",
-        "content": meeting_calendar(meeting),
+        "content": content,
         "mimetype": f"text/calendar; method={method}",
     }

@@ -1,7 +1,10 @@
 """Emails about flash meetings (templates in templates/notifications/<kind>/)."""
 
+from datetime import UTC, datetime
+
 from django.utils.translation import gettext_lazy as _
 
+from notifications import localized
 from notifications.registry import (
     ALWAYS_REQUEST_TO_YOU,
     ALWAYS_YOUR_CONNECTION,
@@ -29,7 +32,10 @@ _COMMON = (
 _SAMPLE = {
     "meeting_id": 1,
     "meeting_topic": "Moving from support into engineering",
-    "meeting_when": "Monday 30 March 2026, 09:00–09:30 (Europe/London)",
+    # Written in the recipient's language and zone when rendered (notifications.localized).
+    "meeting_when": localized.span(
+        datetime(2026, 3, 30, 8, 0, tzinfo=UTC), datetime(2026, 3, 30, 8, 30, tzinfo=UTC)
+    ),
     "mentor_name": "Amara Okafor",
     "mentee_name": "Elif Demir",
     "other_name": "Amara Okafor",
@@ -63,7 +69,11 @@ _kind(
     label=_("A mentee asks you for a flash meeting"),
     why_always=ALWAYS_REQUEST_TO_YOU,
     message="I would love your advice on my first engineering job.",
-    proposed_times=["Tuesday 31 March 2026, 10:00–10:30 (Europe/London)"],
+    proposed_times=[
+        localized.span(
+            datetime(2026, 3, 31, 9, 0, tzinfo=UTC), datetime(2026, 3, 31, 9, 30, tzinfo=UTC)
+        )
+    ],
 )
 _kind(
     "flash_meeting_accepted",
@@ -95,7 +105,9 @@ _kind(
     "The mentee learns that the mentor proposed another time.",
     label=_("A mentor proposes another time for your meeting"),
     why_always=ALWAYS_YOUR_REQUEST,
-    proposed_when="Wednesday 1 April 2026, 14:00–14:30 (Europe/London)",
+    proposed_when=localized.span(
+        datetime(2026, 4, 1, 13, 0, tzinfo=UTC), datetime(2026, 4, 1, 13, 30, tzinfo=UTC)
+    ),
 )
 _kind(
     "flash_meeting_cancelled",

@@ -1,7 +1,10 @@
 """Emails about ongoing mentoring: connection requests and connections."""
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
+from notifications import localized
 from notifications.registry import (
     ALWAYS_REQUEST_TO_YOU,
     ALWAYS_YOUR_CONNECTION,
@@ -51,7 +54,8 @@ register(
         required_context=("mentor_name", "reason", "note", "directory_path"),
         sample_context={
             "mentor_name": "Amara Okafor",
-            "reason": "Busy at this time",
+            # Labels and dates are written in the recipient's language when rendered.
+            "reason": localized.text(_("Busy at this time")),
             "note": "Try me again in spring!",
             "directory_path": "/programs/demo/mentors/",
             **PATHS,
@@ -93,7 +97,9 @@ register(
         required_context=("mentee_name", "reason", "requests_received_path"),
         sample_context={
             "mentee_name": "Elif Demir",
-            "reason": "The mentee reached the most ongoing mentors the program allows",
+            "reason": localized.text(
+                _("The mentee reached the most ongoing mentors the program allows")
+            ),
             **PATHS,
         },
         description="A mentor is told that a request to them closed (the mentee is now "
@@ -152,14 +158,14 @@ register(
 TERM_SAMPLE = {
     "other_name": "Elif Demir",
     "connection_path": "/connections/1/",
-    "ends_on": "30 June 2026",
+    "ends_on": localized.day(date(2026, 6, 30)),
     **PATHS,
 }
 register(
     NotificationKind(
         name="connection_extension_requested",
         required_context=("other_name", "days", "ends_on", "new_ends_on", "connection_path"),
-        sample_context={**TERM_SAMPLE, "days": 90, "new_ends_on": "28 September 2026"},
+        sample_context={**TERM_SAMPLE, "days": 90, "new_ends_on": localized.day(date(2026, 9, 28))},
         description="One side of a connection asks to extend it; the other is asked.",
         label=_("Someone asks to extend your mentoring connection"),
         why_always=ALWAYS_REQUEST_TO_YOU,

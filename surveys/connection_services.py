@@ -18,6 +18,7 @@ from django.utils import timezone
 from matching.models import Connection
 from mentoring import when
 from mentoring.models import User
+from notifications import localized
 from notifications.services import notify
 from surveys import connection_selectors as selectors
 from surveys.defaults import ensure_default_surveys
@@ -41,10 +42,12 @@ def connection_response_submit(
     survey: Survey,
     answers: Mapping[Question, Any],
     now: datetime | None = None,
+    language: str | None = None,
 ) -> SurveyResponse:
     """Store one person's answers to the check-in or closing survey of their connection,
-    exactly as submitted; once (AlreadyAnswered after that, the unique constraint backing
-    it against two submissions at the same moment)."""
+    exactly as submitted (in the base language; ``language`` is the one they answered
+    in); once (AlreadyAnswered after that, the unique constraint backing it against two
+    submissions at the same moment)."""
     role = selectors.role_in(connection=connection, respondent=respondent)
     if (
         survey.kind not in Survey.CONNECTION_KINDS
@@ -62,6 +65,7 @@ def connection_response_submit(
         answers=answers,
         now=now,
         about={"connection": connection},
+        language=language,
     )
 
 
@@ -180,7 +184,6 @@ def _notify(
         connection_surveys_ensure(connection=connection)
         survey = survey_for(program_id=connection.program_id, kind=kind, role=role)
     other = connection.mentor if role == Survey.Role.MENTEE else connection.mentee
-    zone = when.zone_of(person)
     notify(
         kind=email,
         recipient=person,
@@ -190,8 +193,9 @@ def _notify(
             "survey_title": survey.title,
             "other_person_name": other.name,
             "respondent_role": role,
-            "started_on": when.day(connection.started_at, zone),
-            "ends_on": when.day(connection.ends_on) if connection.ends_on else "",
+            # Dates in the person's language (and zone) when the email is rendered.
+            "started_on": localized.day(connection.started_at),
+            "ends_on": localized.day(connection.ends_on),
             "ended_early": connection.end_cause == Connection.EndCause.ENDED_EARLY,
             "survey_path": selectors.connection_survey_url(connection=connection, kind=kind),
             **extra,

@@ -1,13 +1,17 @@
 """Emails the surveys app sends (through the notifications outbox)."""
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
+from notifications import localized
 from notifications.registry import NotificationKind, register
 
 _SAMPLE = {
     "survey_title": "Flash Meeting Feedback",
     "meeting_topic": "Moving from support into engineering",
-    "meeting_date": "March 3, 2026",
+    # Dates are written in the recipient's language when rendered (notifications.localized).
+    "meeting_date": localized.day(date(2026, 3, 3)),
     "other_person_name": "Amara Okafor",
     "respondent_role": "mentee",
     "survey_path": "/surveys/meetings/1/",
@@ -68,8 +72,8 @@ _CONNECTION_SAMPLE = {
     "survey_title": "Mid-point check-in",
     "other_person_name": "Amara Okafor",
     "respondent_role": "mentee",
-    "started_on": "1 September 2026",
-    "ends_on": "1 March 2027",
+    "started_on": localized.day(date(2026, 9, 1)),
+    "ends_on": localized.day(date(2027, 3, 1)),
     "ended_early": False,
     "survey_path": "/surveys/connections/1/check-in/",
 }

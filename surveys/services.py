@@ -9,16 +9,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from flash_meetings.models import FlashMeeting
-from mentoring import when
 from mentoring.models import Program, User
+from notifications import localized
 from notifications.models import Notification
 from notifications.services import notify
 from surveys import selectors
 from surveys.defaults import ensure_default_surveys
 from surveys.errors import AlreadyAnswered, InvalidAnswers, NotAnswerableYet
-from surveys.models import Answer, Question, Survey, SurveyResponse
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version, answered_language
 
 # Reminders go out this many days after the meeting's end, once each. A reminder is only
 # sent inside its window (until the next one is due), so a job that was down for a while
@@ -55,8 +56,10 @@ def response_submit(
     version: str,
     answers: Mapping[Question, Any],
     now: datetime | None = None,
+    language: str | None = None,
 ) -> SurveyResponse:
-    """Store one person's answers about one meeting, exactly as submitted.
+    """Store one person's answers about one meeting, exactly as submitted (in the base
+    language; ``language`` is the one they answered in).
 
     ``answers`` maps each question of the version shown to its cleaned value (an int for
     a rating, a label for one choice, a list of labels for several, a string for text);
@@ -83,6 +86,7 @@ def response_submit(
         answers=answers,
         now=now,
         about={"flash_meeting": meeting},
+        language=language,
     )
 
 
@@ -94,13 +98,16 @@ def store_response(
     answers: Mapping[Question, Any],
     about: dict[str, Any],
     now: datetime | None = None,
+    language: str | None = None,
 ) -> SurveyResponse:
     """Write one response and its answers, once: for the caller's checked survey and
     ``about`` (``{"flash_meeting": ...}`` or ``{"connection": ...}``). A question of
     another survey refuses the whole response; a second response for the same survey,
     subject and person raises AlreadyAnswered and changes nothing, the unique
     constraint backing the check against two submissions at the same moment. Empty
-    optional answers are left out."""
+    optional answers are left out. Choices are stored with their base-language labels
+    (the form's values), so answers given in any language count together; ``language``
+    (the person's page's, by default the active one) is recorded on the response."""
     for question in answers:
         if question.survey_id != survey.pk:
             raise InvalidAnswers()
@@ -113,6 +120,7 @@ def store_response(
                 respondent=respondent,
                 version=version,
                 submitted_at=now or timezone.now(),
+                language=answered_language(language),
                 **about,
             )
     except IntegrityError as error:
@@ -126,7 +134,8 @@ def store_response(
 
 
 def _answer(*, response: SurveyResponse, question: Question, value: Any) -> Answer:
-    """One answer as it was given: the question's text and kind copied in."""
+    """One answer as it was given: the question's text and kind copied in, in the base
+    language, and a choice shown in the response's language by its base label."""
     answer = Answer(
         response=response,
         question=question,
@@ -136,9 +145,9 @@ def _answer(*, response: SurveyResponse, question: Question, value: Any) -> Answ
     if question.kind == Question.Kind.RATING:
         answer.rating = int(value)
     elif question.kind == Question.Kind.SINGLE_CHOICE:
-        answer.selected = [str(value)]
+        answer.selected = [question.base_choice(str(value), response.language)]
     elif question.kind == Question.Kind.MULTIPLE_CHOICE:
-        answer.selected = [str(item) for item in value]
+        answer.selected = [question.base_choice(str(item), response.language) for item in value]
     else:
         answer.text = str(value)
     return answer
@@ -257,9 +266,10 @@ def _notify_survey(
         recipient=respondent,
         program=meeting.program,
         context={
-            "survey_title": survey.title_for(version),
+            "survey_title": _email_title(survey, version),
             "meeting_topic": meeting.topic,
-            "meeting_date": _local_date(meeting.ends_at, respondent),
+            # The date in the respondent's language and zone when the email is rendered.
+            "meeting_date": localized.day(meeting.ends_at),
             "other_person_name": other.name,
             "respondent_role": role,
             "survey_path": selectors.survey_url_for(meeting=meeting, respondent=respondent),
@@ -269,5 +279,11 @@ def _notify_survey(
     )
 
 
-def _local_date(moment: datetime, user: User) -> str:
-    return when.day(moment, when.zone_of(user))
+def _email_title(survey: Survey, version: str) -> str | dict[str, Any]:
+    """``Survey.title_for`` as an email context value: our words around the program's
+    title are written in the respondent's language when the email is rendered."""
+    if version == Version.CANCELLED:
+        return localized.text(
+            gettext_noop("%(title)s — the meeting did not take place"), title=survey.title
+        )
+    return survey.title

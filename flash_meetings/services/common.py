@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from flash_meetings.errors import InactiveMembership, MonthlyLimitReached, NotOffered, TooSoon
 from flash_meetings.models import AvailabilitySlot, FlashMeeting, month_start
-from flash_meetings.timezones import format_for, zone_of
+from flash_meetings.timezones import zone_of
 from matching.models import MatchingSettings
 from matching.modes import mentor_modes_offered
 from mentoring.models import Membership, User
+from notifications import localized
 from notifications.services import notify
 
 
@@ -139,7 +140,8 @@ def notify_about(
     context = {
         "meeting_id": meeting.pk,
         "meeting_topic": meeting.topic,
-        "meeting_when": format_for(recipient, meeting.starts_at, meeting.ends_at),
+        # Written in the recipient's language and zone when the email is rendered.
+        "meeting_when": localized.span(meeting.starts_at, meeting.ends_at),
         "mentor_name": meeting.mentor.name,
         "mentee_name": meeting.mentee.name,
         "other_name": other.name,

@@ -41,7 +41,6 @@ def flash_meeting_cancel(*, meeting: FlashMeeting, actor: User, message: str) ->
     locked.ics_sequence += 1
     locked.save()
     webhook_emit(event="flash_meeting.cancelled", instance=locked)
-    attachment = ics_attachment(locked)
     for recipient in (locked.mentee, locked.mentor):
         notify_about(
             kind="flash_meeting_cancelled",
@@ -53,7 +52,7 @@ def flash_meeting_cancel(*, meeting: FlashMeeting, actor: User, message: str) ->
                 "cancelled_by_name": actor.name,
                 "cancelled_by_you": recipient.pk == actor.pk,
             },
-            attachments=[attachment],
+            attachments=[ics_attachment(locked, for_person=recipient)],
         )
     copy_fields(meeting, locked)
     return locked

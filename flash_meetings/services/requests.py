@@ -33,10 +33,10 @@ from flash_meetings.services.common import (
     overlapping_meetings,
     slot_is_booked,
 )
-from flash_meetings.timezones import format_for
 from matching.models import Connection
 from matching.services.pairs import lock_pair_memberships
 from mentoring.models import Membership, User
+from notifications import localized
 from webhooks.services import webhook_emit
 
 MAX_PROPOSED_TIMES = 3
@@ -172,9 +172,7 @@ def flash_meeting_request(
         dedupe_key=f"flash-requested:{meeting.pk}",
         extra={
             "message": meeting.message,
-            "proposed_times": [
-                format_for(mentor, proposed, proposed + length) for proposed in times
-            ],
+            "proposed_times": [localized.span(proposed, proposed + length) for proposed in times],
         },
     )
     return meeting
@@ -223,14 +221,13 @@ def _schedule(
             % {"name": meeting.mentor.name}
         ) from error
     webhook_emit(event="flash_meeting.scheduled", instance=meeting)
-    attachment = ics_attachment(meeting)
     for recipient in (meeting.mentee, meeting.mentor):
         notify_about(
             kind="flash_meeting_accepted",
             meeting=meeting,
             recipient=recipient,
             dedupe_key=f"flash-accepted:{meeting.pk}:{recipient.pk}",
-            attachments=[attachment],
+            attachments=[ics_attachment(meeting, for_person=recipient)],
         )
 
 
@@ -318,7 +315,7 @@ def flash_meeting_propose_time(
         meeting=locked,
         recipient=locked.mentee,
         dedupe_key=f"flash-proposed:{proposal.pk}",
-        extra={"proposed_when": format_for(locked.mentee, starts_at, ends_at)},
+        extra={"proposed_when": localized.span(starts_at, ends_at)},
     )
     copy_fields(meeting, locked)
     return proposal

@@ -14,12 +14,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from matching.models import Connection, ConnectionExtension, MatchingSettings
 from matching.services.pairs import email_paths
 from mentoring import when
 from mentoring.errors import IllegalTransition, NotAllowed
 from mentoring.models import User
+from notifications import localized
 from notifications.services import notify
 from webhooks.services import webhook_emit
 
@@ -39,6 +41,8 @@ def _other(connection: Connection, person_id: int | None) -> User:
 
 
 def _tell(*, kind: str, connection: Connection, recipient: User, key: str, **context) -> None:
+    """One email about the connection's term; dates and our own words in ``context`` are
+    ``notifications.localized`` values, written in the recipient's language at render."""
     notify(
         kind=kind,
         recipient=recipient,
@@ -100,8 +104,8 @@ def connection_extension_request(*, connection: Connection, actor: User) -> Conn
         recipient=other,
         key=f"conn-ext-requested:{extension.pk}",
         days=days,
-        ends_on=when.day(current.ends_on),
-        new_ends_on=when.day(current.ends_on + timedelta(days=days)),
+        ends_on=localized.day(current.ends_on),
+        new_ends_on=localized.day(current.ends_on + timedelta(days=days)),
     )
     return extension
 
@@ -150,7 +154,7 @@ def connection_extension_accept(
             recipient=current.requested_by,
             key=f"conn-extended:{current.pk}:{current.requested_by_id}",
             extended_by_name=actor.name,
-            ends_on=when.day(connection.ends_on),
+            ends_on=localized.day(connection.ends_on),
         )
     return current
 
@@ -172,7 +176,7 @@ def connection_extension_decline(
             connection=connection,
             recipient=current.requested_by,
             key=f"conn-ext-declined:{current.pk}",
-            ends_on=when.day(connection.ends_on),
+            ends_on=localized.day(connection.ends_on),
         )
     return current
 
@@ -191,7 +195,7 @@ def connection_extension_withdraw(
         connection=connection,
         recipient=_other(connection, actor.pk),
         key=f"conn-ext-withdrawn:{current.pk}",
-        ends_on=when.day(connection.ends_on),
+        ends_on=localized.day(connection.ends_on),
     )
     return current
 
@@ -220,8 +224,8 @@ def connection_extend_by_admin(*, connection: Connection, actor: User) -> Connec
             connection=current,
             recipient=recipient,
             key=f"conn-extended:{extension.pk}:{recipient.pk}",
-            extended_by_name=_("The program team"),
-            ends_on=when.day(current.ends_on),
+            extended_by_name=localized.text(gettext_noop("The program team")),
+            ends_on=localized.day(current.ends_on),
         )
     return extension
 
@@ -286,7 +290,7 @@ def _complete_one(*, pk: int, now: datetime, today: date) -> int:
             connection=connection,
             recipient=recipient,
             key=f"conn-completed:{connection.pk}:{recipient.pk}",
-            ends_on=when.day(connection.ends_on),
+            ends_on=localized.day(connection.ends_on),
         )
     return 1
 
@@ -312,7 +316,7 @@ def _remind_one(*, pk: int, now: datetime, today: date, horizon: date) -> int:
             recipient=recipient,
             # The end date is in the key: after an extension, the new date reminds again.
             key=f"conn-end-reminder:{connection.pk}:{connection.ends_on}:{recipient.pk}",
-            ends_on=when.day(connection.ends_on),
+            ends_on=localized.day(connection.ends_on),
             days_left=(connection.ends_on - today).days,
             extension_days=extension_days or 0,
         )

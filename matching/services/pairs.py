@@ -23,6 +23,7 @@ from matching.models import ConnectionRequest, MatchingSettings
 from mentoring import when
 from mentoring.errors import InvalidInput
 from mentoring.models import Membership, Program, User
+from notifications import localized
 from notifications.services import notify
 
 Status = ConnectionRequest.Status
@@ -129,7 +130,8 @@ def notify_closed(request: ConnectionRequest) -> None:
         program=request.program,
         context={
             "mentee_name": request.mentee.name,
-            "reason": str(request.get_close_reason_display()),
+            # The label, in the mentor's language when the email is rendered.
+            "reason": localized.text(ConnectionRequest.CloseReason(request.close_reason).label),
             **email_paths(),
         },
         dedupe_key=f"conn-request-closed:{request.pk}",

@@ -28,6 +28,7 @@ from matching.services.pairs import (
 )
 from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
 from mentoring.models import Program, User
+from notifications import localized
 from notifications.services import notify
 from webhooks.services import webhook_emit
 
@@ -247,7 +248,8 @@ def connection_request_decline(
         program=current.program,
         context={
             "mentor_name": current.mentor.name,
-            "reason": str(current.get_decline_reason_display()),
+            # The label, in the mentee's language when the email is rendered.
+            "reason": localized.text(ConnectionRequest.DeclineReason(reason).label),
             "note": note,
             "directory_path": reverse("portal:directory", args=[current.program.slug]),
             **email_paths(),
