@@ -7,10 +7,16 @@ already existed, and ``services.surveys_ensure_for_program``. ``ensure_default_s
 takes the model classes so that a migration can pass its historical models.
 """
 
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-# gettext_noop marks the strings for translation; they are stored translated into the
-# language active when the survey is created (programs edit them in admin afterwards).
+# gettext_noop marks the strings for translation. A survey is created with them in the
+# base language (settings.LANGUAGE_CODE) and, as its translations, in every other
+# language of settings.LANGUAGES that the catalogue translates (programs edit both in
+# admin afterwards).
 SURVEY_TITLE = gettext_noop("Flash Meeting Feedback")
 
 REASONS = [
@@ -168,6 +174,54 @@ DEFAULTS = {
 }
 
 
+def _other_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def _in(language: str, message: str) -> str:
+    with translation.override(language):
+        return gettext(message)
+
+
+def _texts(values: dict[str, str | list[str]], language: str) -> dict[str, str]:
+    """``values`` (a field's message, or a list of choices) in ``language``, as stored."""
+    return {
+        name: "\n".join(_in(language, line) for line in value)
+        if isinstance(value, list)
+        else _in(language, value)
+        for name, value in values.items()
+    }
+
+
+def translated(values: dict[str, str | list[str]]) -> tuple[dict[str, str], dict]:
+    """The stored base texts of ``values`` and their ``translations``: each other
+    language whose catalogue translates them (a text the catalogue leaves in the base
+    language is left out: it would only repeat the base)."""
+    base = _texts(values, settings.LANGUAGE_CODE)
+    translations = {}
+    for language in _other_languages():
+        texts = {
+            name: text for name, text in _texts(values, language).items() if text != base[name]
+        }
+        if texts:
+            translations[language] = texts
+    return base, translations
+
+
+def default_texts() -> Iterator[tuple[str, dict[str, str | list[str]]]]:
+    """Every default text: ("survey", {"title": ...}) and ("question", {"text": ...,
+    "choices": [...]}) (each question once, whatever the surveys sharing it)."""
+    seen = set()
+    for title, questions_by_role in DEFAULTS.values():
+        yield "survey", {"title": title}
+        for questions in questions_by_role.values():
+            for text, _kind, choices, _required, _shown_when in questions:
+                key = (text, tuple(choices))
+                if key not in seen:
+                    seen.add(key)
+                    yield "question", {"text": text, "choices": list(choices)}
+
+
 def ensure_default_surveys(
     *, program, survey_model, question_model, kinds: tuple[str, ...] = tuple(DEFAULTS)
 ) -> list:
@@ -187,6 +241,16 @@ def ensure_default_surveys(
     return surveys
 
 
+def _has_translations(model) -> bool:
+    """A migration's historical model may predate the ``translations`` field."""
+    return any(field.name == "translations" for field in model._meta.get_fields())
+
+
+def _fields(model, values: dict[str, str | list[str]]) -> dict:
+    base, translations = translated(values)
+    return {**base, "translations": translations} if _has_translations(model) else base
+
+
 def _ensure_kind(*, program, kind, survey_model, question_model) -> list:
     title, questions_by_role = DEFAULTS[kind]
     surveys = []
@@ -195,18 +259,17 @@ def _ensure_kind(*, program, kind, survey_model, question_model) -> list:
             program=program,
             kind=kind,
             role=role,
-            defaults={"title": gettext(title)},
+            defaults=_fields(survey_model, {"title": title}),
         )
         if created:
             question_model.objects.bulk_create(
                 question_model(
                     survey=survey,
-                    text=gettext(text),
                     kind=kind,
-                    choices="\n".join(gettext(choice) for choice in choices),
                     required=required,
                     order=(index + 1) * 10,
                     shown_when=shown_when,
+                    **_fields(question_model, {"text": text, "choices": list(choices)}),
                 )
                 for index, (text, kind, choices, required, shown_when) in enumerate(questions)
             )

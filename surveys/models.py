@@ -7,18 +7,32 @@ cancelled (did not happen), or always; the *version* a person answers follows th
 meeting's outcome. A connection's surveys have one version, every question shown. An
 answer keeps the question's text (and the choices as labels) as they were when it was
 submitted, so editing a survey later never changes what people said.
+
+Languages: a survey's title and introduction, and each question's text, hint and choices,
+are written in the base language (``settings.LANGUAGE_CODE``) in their own columns, and
+in any other language of ``settings.LANGUAGES`` in ``translations`` (``{"es": {"text":
+...}}``), so a new language needs no schema change. A blank translation falls back to the
+base text. Translated choices match the base choices by position: a person picks the
+choice at the same place, and their answer is stored with the base label (canonical), so
+answers given in every language count together.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from mentoring import languages
 from mentoring.models import Program
-from mentoring.validators import validate_plain_text, validate_single_line
+from mentoring.validators import validate_language, validate_plain_text, validate_single_line
 
 SHORT_TEXT_MAX_LENGTH = 200
 LONG_TEXT_MAX_LENGTH = 2000
@@ -34,7 +48,134 @@ class Version(models.TextChoices):
     CONNECTION = "connection", _("Ongoing mentoring")
 
 
-class Survey(models.Model):
+def base_language() -> str:
+    """The language of the survey texts' own columns (and of every stored answer)."""
+    return settings.LANGUAGE_CODE
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """``(code, name)`` of each language a survey can be translated into, in the
+    settings' order, each named in its own words."""
+    return [(code, name) for code, name in languages.supported().items() if code != base_language()]
+
+
+def answered_language(code: str | None = None) -> str:
+    """The language of the site that ``code`` (by default the active language) names,
+    as a response records it; the base language when it names none."""
+    try:
+        return translation.get_supported_language_variant(code or translation.get_language())
+    except LookupError:
+        return base_language()
+
+
+def choice_lines(text: str) -> list[str]:
+    """Choices as written: one per line, blank lines and outer spaces left out."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class Translated(models.Model):
+    """Texts in more than one language, without a column per language: the base
+    language in the model's own fields, every other one in ``translations``."""
+
+    TRANSLATED_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_("The texts in other languages, by language code; blank ones use the base."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def translation(self, field_name: str, language: str) -> str:
+        """The text given for ``language`` ("" when none: no fallback)."""
+        values = (self.translations or {}).get(language)
+        if not isinstance(values, dict):
+            return ""
+        value = values.get(field_name, "")
+        return value if isinstance(value, str) else ""
+
+    def in_language(self, field_name: str, language: str | None) -> str:
+        """The text in ``language``, the base text when that translation is blank."""
+        translated = ""
+        if language and language != base_language():
+            translated = self.translation(field_name, language).strip()
+        return translated or getattr(self, field_name)
+
+    def translation_errors(
+        self, *, language: str, values: Mapping[str, str]
+    ) -> dict[str, list[ValidationError]]:
+        """The rules a translation obeys, by field: the base field's own (one line, no
+        control characters, its length). Admin, services and ``full_clean`` ask this."""
+        errors: dict[str, list[ValidationError]] = {}
+        for name in self.TRANSLATED_FIELDS:
+            value = values.get(name) or ""
+            if not value:
+                continue
+            try:
+                self._meta.get_field(name).run_validators(value)
+            except ValidationError as error:
+                errors.setdefault(name, []).extend(error.error_list)
+        return errors
+
+    def set_translation(self, *, language: str, values: Mapping[str, str]) -> None:
+        """Replace ``language``'s texts with ``values`` (stripped; blank ones dropped)."""
+        kept = {
+            name: value.strip()
+            for name in self.TRANSLATED_FIELDS
+            if isinstance(value := values.get(name) or "", str) and value.strip()
+        }
+        translations = {k: v for k, v in (self.translations or {}).items() if k != language}
+        if kept:
+            translations[language] = kept
+        self.translations = translations
+
+    def clean_fields(self, exclude: Iterable[str] | None = None) -> None:
+        errors: dict[str, list] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        checked = "translations" not in (exclude or ()) and "translations" not in errors
+        if checked and (problems := self._translations_problems()):
+            errors["translations"] = problems
+        if errors:
+            raise ValidationError(errors)
+
+    def _translations_problems(self) -> list[ValidationError]:
+        translations = self.translations or {}
+        shaped = isinstance(translations, dict) and all(
+            isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
+            for values in translations.values()
+        )
+        if not shaped:
+            return [
+                ValidationError(
+                    _("Translations are given per language code, each with its texts."),
+                    code="translations_shape",
+                )
+            ]
+        names = languages.supported()
+        problems = []
+        for language, values in translations.items():
+            for messages in self.translation_errors(language=language, values=values).values():
+                problems.extend(
+                    ValidationError(
+                        gettext("%(language)s: %(message)s")
+                        % {"language": names.get(language, language), "message": message},
+                        code="translation",
+                    )
+                    for error in messages
+                    for message in error.messages
+                )
+        return problems
+
+
+class Survey(Translated):
+    TRANSLATED_FIELDS = ("title", "intro")
+
     class Kind(models.TextChoices):
         FLASH_MEETING_FEEDBACK = "flash_meeting_feedback", _("Flash Meeting Feedback")
         CONNECTION_CHECK_IN = "connection_check_in", _("Mid-point check-in")
@@ -90,15 +231,24 @@ class Survey(models.Model):
     def is_about_connection(self) -> bool:
         return self.kind in self.CONNECTION_KINDS
 
-    def title_for(self, version: str) -> str:
-        """The heading of one version: the version for a meeting that did not happen
-        says so, in the words the person chose on the follow-up page."""
+    def title_in(self, language: str | None) -> str:
+        return self.in_language("title", language)
+
+    def intro_in(self, language: str | None) -> str:
+        return self.in_language("intro", language)
+
+    def title_for(self, version: str, language: str | None = None) -> str:
+        """The heading of one version (in ``language``): the version for a meeting that
+        did not happen says so, in the words the person chose on the follow-up page."""
+        title = self.title_in(language)
         if version == Version.CANCELLED:
-            return gettext("%(title)s — the meeting did not take place") % {"title": self.title}
-        return self.title
+            return gettext("%(title)s — the meeting did not take place") % {"title": title}
+        return title
 
 
-class Question(models.Model):
+class Question(Translated):
+    TRANSLATED_FIELDS = ("text", "help_text", "choices")
+
     class Kind(models.TextChoices):
         RATING = "rating", _("Rating from 1 to 5")
         SINGLE_CHOICE = "single_choice", _("One choice")
@@ -144,7 +294,71 @@ class Question(models.Model):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return choice_lines(self.choices)
+
+    def text_in(self, language: str | None) -> str:
+        return self.in_language("text", language)
+
+    def help_text_in(self, language: str | None) -> str:
+        return self.in_language("help_text", language)
+
+    def choice_list_in(self, language: str | None) -> list[str]:
+        """The choices in ``language``, in the base choices' order; the base choices
+        when that translation is blank (or no longer matches them line for line)."""
+        return [shown for _base, shown in self.choice_pairs_in(language)]
+
+    def choice_pairs_in(self, language: str | None) -> list[tuple[str, str]]:
+        """``(base label, label in language)`` of each choice, matched by position: the
+        base label is what an answer stores."""
+        base = self.choice_list
+        translated = choice_lines(self.in_language("choices", language))
+        if len(translated) != len(base):
+            translated = base
+        return list(zip(base, translated, strict=True))
+
+    def base_choice(self, label: str, language: str | None) -> str:
+        """The base label of a choice given as shown in ``language`` (matched by its
+        place in the list); a base label, or an unknown one, as it is."""
+        pairs = self.choice_pairs_in(language)
+        if label in (base for base, _shown in pairs):
+            return label
+        return next((base for base, shown in pairs if shown == label), label)
+
+    def translation_errors(
+        self, *, language: str, values: Mapping[str, str], compare_choices: bool = True
+    ) -> dict[str, list[ValidationError]]:
+        """The base fields' rules, and for the choices: only the choice kinds have them,
+        as many lines as the base choices (matched by position), each once."""
+        errors = super().translation_errors(language=language, values=values)
+        translated = choice_lines(values.get("choices") or "")
+        if not translated or not compare_choices:
+            return errors
+        problem = None
+        if self.kind not in self.CHOICE_KINDS:
+            problem = ValidationError(
+                _("Only one-choice and several-choice questions have choices."),
+                code="choices_not_allowed",
+            )
+        elif len(translated) != len(self.choice_list):
+            count = len(self.choice_list)
+            problem = ValidationError(
+                ngettext(
+                    "Give %(count)d choice, one per line, in the same order as in "
+                    "%(language)s: choices are matched by their place in the list.",
+                    "Give %(count)d choices, one per line, in the same order as in "
+                    "%(language)s: choices are matched by their place in the list.",
+                    count,
+                )
+                % {"count": count, "language": languages.supported().get(base_language(), "")},
+                code="choice_count",
+            )
+        elif len(set(translated)) != len(translated):
+            problem = ValidationError(
+                _("Each choice may appear only once."), code="choice_duplicate"
+            )
+        if problem is not None:
+            errors.setdefault("choices", []).append(problem)
+        return errors
 
     def clean(self) -> None:
         super().clean()
@@ -200,6 +414,15 @@ class SurveyResponse(models.Model):
         verbose_name=_("respondent"),
     )
     version = models.CharField(_("version"), max_length=16, choices=Version.choices)
+    # The language the person answered in (their page's); the answers themselves are
+    # stored in the base language whatever it was. Set by the service, never edited.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        default=base_language,
+        editable=False,
+        validators=[validate_language],
+    )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
 
     class Meta:
