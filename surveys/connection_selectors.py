@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from matching.models import Connection, MatchingSettings
 from mentoring import when
 from mentoring.models import User
-from surveys.models import Question, Survey, SurveyResponse
+from surveys.models import Question, Survey, SurveyResponse, answered_language
 from surveys.selectors import role_of_party, survey_for
 
 CHECK_IN = Survey.Kind.CONNECTION_CHECK_IN
@@ -97,10 +97,15 @@ class ConnectionSurveyPage:
     questions: list[Question]
     response: SurveyResponse | None
     closed_message: str
+    language: str = ""  # the one the page is read in: questions, choices, title
 
     @property
     def is_open(self) -> bool:
         return not self.closed_message
+
+    @property
+    def intro(self) -> str:
+        return self.survey.intro_in(self.language) if self.survey else ""
 
     @property
     def slug(self) -> str:
@@ -108,7 +113,7 @@ class ConnectionSurveyPage:
 
     @property
     def title(self) -> str:
-        return self.survey.title if self.survey else ""
+        return self.survey.title_in(self.language) if self.survey else ""
 
     @property
     def other_person(self) -> User:
@@ -125,8 +130,15 @@ class ConnectionSurveyPage:
 
 
 def connection_survey_page(
-    *, connection: Connection, respondent: User, kind: str, now: datetime | None = None
+    *,
+    connection: Connection,
+    respondent: User,
+    kind: str,
+    now: datetime | None = None,
+    language: str | None = None,
 ) -> ConnectionSurveyPage:
+    """The check-in or closing survey of this connection for this person, read in
+    ``language`` (by default the active one)."""
     role = role_in(connection=connection, respondent=respondent)
     survey = survey_for(program_id=connection.program_id, kind=kind, role=role)
     response = None
@@ -147,6 +159,7 @@ def connection_survey_page(
         questions=questions_for(survey=survey) if survey else [],
         response=response,
         closed_message=closed_message(connection=connection, kind=kind, now=now),
+        language=answered_language(language),
     )
 
 

@@ -53,7 +53,9 @@ def _back(page: ConnectionSurveyPage) -> HttpResponse:
 @require_GET
 def connection_survey(request: HttpRequest, connection_id: int, kind: str) -> HttpResponse:
     page = _page(request, connection_id, kind)
-    form = SurveyForm(questions=page.questions) if page.is_open and not page.response else None
+    form = None
+    if page.is_open and not page.response:
+        form = SurveyForm(questions=page.questions, language=page.language)
     return _render(request, page, form)
 
 
@@ -67,7 +69,7 @@ def connection_survey_submit(request: HttpRequest, connection_id: int, kind: str
     if not page.is_open:
         messages.error(request, page.closed_message)
         return _back(page)
-    form = SurveyForm(request.POST, questions=page.questions)
+    form = SurveyForm(request.POST, questions=page.questions, language=page.language)
     if not form.is_valid():
         return _render(request, page, form, status=400)
     try:
@@ -76,6 +78,7 @@ def connection_survey_submit(request: HttpRequest, connection_id: int, kind: str
             respondent=request.user,
             survey=page.survey,
             answers=form.answers(),
+            language=page.language,
         )
     except AlreadyAnswered as error:
         messages.info(request, error.message)

@@ -1,4 +1,6 @@
-"""The survey form: one field per question of the version being answered."""
+"""The survey form: one field per question of the version being answered, in the
+person's language. A choice's value is its base-language label (the choice at the same
+place in the base list), so what is stored is the same whatever language was shown."""
 
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ def field_name(question: Question) -> str:
     return f"{FIELD_PREFIX}{question.pk}"
 
 
-def _field_for(question: Question) -> forms.Field:
+def _field_for(question: Question, language: str | None) -> forms.Field:
+    help_text = question.help_text_in(language)
     common: dict[str, Any] = {
-        "label": question.text,
+        "label": question.text_in(language),
         "required": question.required,
-        "help_text": question.help_text,
+        "help_text": help_text,
     }
     if question.kind == Question.Kind.RATING:
         return forms.TypedChoiceField(
@@ -47,10 +50,10 @@ def _field_for(question: Question) -> forms.Field:
             },
             **{
                 **common,
-                "help_text": question.help_text or _("1 is the lowest, 5 the highest."),
+                "help_text": help_text or _("1 is the lowest, 5 the highest."),
             },
         )
-    choices = [(label, label) for label in question.choice_list]
+    choices = question.choice_pairs_in(language)  # (stored base label, label shown)
     if question.kind == Question.Kind.SINGLE_CHOICE:
         return forms.ChoiceField(
             choices=choices,
@@ -83,13 +86,17 @@ def _field_for(question: Question) -> forms.Field:
 
 class SurveyForm(forms.Form):
     """Answers to the questions given, and nothing else: an answer to any other question
-    (another survey's, or the other version's) refuses the whole form."""
+    (another survey's, or the other version's) refuses the whole form. Questions, hints
+    and choices are shown in ``language`` (the base text where a translation is blank)."""
 
-    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, questions: list[Question], language: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.language = language
         for question in questions:
-            self.fields[field_name(question)] = _field_for(question)
+            self.fields[field_name(question)] = _field_for(question, language)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

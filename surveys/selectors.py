@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from flash_meetings.models import FlashMeeting
+from mentoring import languages
 from mentoring.models import User
 from surveys import queries
 from surveys.errors import NotARespondent
-from surveys.models import Answer, Question, Survey, SurveyResponse, Version
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version, answered_language
 
 # A meeting's survey can be answered once it is over: its end time has passed and it was
 # held, is still marked scheduled, or did not happen.
@@ -113,19 +114,28 @@ class SurveyPage:
     questions: list[Question]
     response: SurveyResponse | None
     answerable: bool
+    language: str = ""  # the one the page is read in: questions, choices, title
 
     @property
     def title(self) -> str:
         if self.survey is None:
             return ""
-        return self.survey.title_for(self.version)
+        return self.survey.title_for(self.version, self.language)
+
+    @property
+    def intro(self) -> str:
+        return self.survey.intro_in(self.language) if self.survey else ""
 
     @property
     def other_person(self) -> User:
         return self.meeting.mentor if self.role == Survey.Role.MENTEE else self.meeting.mentee
 
 
-def survey_page(*, meeting: FlashMeeting, respondent: User) -> SurveyPage:
+def survey_page(
+    *, meeting: FlashMeeting, respondent: User, language: str | None = None
+) -> SurveyPage:
+    """The survey this person answers about this meeting, read in ``language`` (by
+    default the active one: the person's own on their pages)."""
     role = role_for(meeting=meeting, respondent=respondent)
     version = version_for(meeting=meeting)
     survey = survey_for(program_id=meeting.program_id, role=role)
@@ -144,6 +154,7 @@ def survey_page(*, meeting: FlashMeeting, respondent: User) -> SurveyPage:
         questions=questions,
         response=response,
         answerable=meeting_answerable(meeting=meeting),
+        language=answered_language(language),
     )
 
 
@@ -184,6 +195,11 @@ class LatestText:
     text: str
     submitted_at: datetime
     version: str
+    language: str = ""  # the one it was written in
+
+    @property
+    def language_name(self) -> str:
+        return languages.supported().get(self.language, self.language)
 
 
 @dataclass
@@ -203,6 +219,22 @@ class SurveySummary:
     response_count: int
     count_by_version: dict[str, int]
     questions: list[QuestionSummary]
+    count_by_language: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def language_counts(self) -> list[tuple[str, str, int]]:
+        """(code, name, responses) per language of the site, in the settings' order,
+        then any other language responses were given in (one since removed)."""
+        names = languages.supported()
+        counts = [(code, name, self.count_by_language.get(code, 0)) for code, name in names.items()]
+        return counts + [
+            (code, code, n) for code, n in self.count_by_language.items() if code not in names
+        ]
+
+    @property
+    def several_languages(self) -> bool:
+        """Whether saying the language of responses and texts tells anything."""
+        return len(self.language_counts) > 1
 
     @property
     def version_counts(self) -> list[tuple[str, int]]:
@@ -216,11 +248,19 @@ class SurveySummary:
 
 def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySummary:
     """Per question: how many answered, the average rating (and its spread), the count per
-    choice and the latest texts. Four queries whatever the number of responses."""
+    choice and the latest texts; how many responses per version and per language. Four
+    queries whatever the number of responses.
+
+    Answers given in every language count together: they are stored in the base
+    language (a choice by its base label), so nothing here depends on the language."""
     responses = SurveyResponse.objects.filter(survey=survey)
     if version:
         responses = responses.filter(version=version)
-    counts = {row["version"]: row["n"] for row in _count_by(responses, "version")}
+    counts: Counter = Counter()
+    by_language: Counter = Counter()
+    for row in _count_by(responses, "version", "language"):
+        counts[row["version"]] += row["n"]
+        by_language[row["language"]] += row["n"]
 
     questions = list(survey.questions.all())
     by_id = {question.pk: QuestionSummary(question=question) for question in questions}
@@ -266,12 +306,20 @@ def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySumma
             )
         )
         .filter(rank__lte=LATEST_TEXTS)
-        .values_list("question_id", "text", "response__submitted_at", "response__version")
+        .values_list(
+            "question_id",
+            "text",
+            "response__submitted_at",
+            "response__version",
+            "response__language",
+        )
         .order_by("question_id", "rank")
     )
-    for question_id, text, submitted_at, answered_version in latest:
+    for question_id, text, submitted_at, answered_version, language in latest:
         by_id[question_id].latest_texts.append(
-            LatestText(text=text, submitted_at=submitted_at, version=answered_version)
+            LatestText(
+                text=text, submitted_at=submitted_at, version=answered_version, language=language
+            )
         )
 
     return SurveySummary(
@@ -283,11 +331,12 @@ def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySumma
             for value in ((Version.CONNECTION,) if survey.is_about_connection else MEETING_VERSIONS)
         },
         questions=[by_id[question.pk] for question in questions],
+        count_by_language=dict(by_language),
     )
 
 
-def _count_by(queryset: QuerySet, field_name: str) -> Iterable[dict]:
-    return queryset.order_by().values(field_name).annotate(n=Count("pk"))
+def _count_by(queryset: QuerySet, *field_names: str) -> Iterable[dict]:
+    return queryset.order_by().values(*field_names).annotate(n=Count("pk"))
 
 
 # --- export (CSV, XLSX through mentoring.exports) --------------------------------------
@@ -299,6 +348,7 @@ RESPONSE_COLUMNS = (
     gettext_lazy("Survey"),
     gettext_lazy("Answered by"),
     gettext_lazy("Version"),
+    gettext_lazy("Language"),
     gettext_lazy("Meeting"),
     gettext_lazy("Meeting topic"),
     gettext_lazy("Connection"),
@@ -316,7 +366,9 @@ def responses_for_export(*, responses: QuerySet[SurveyResponse]) -> QuerySet[Sur
 
 def responses_export_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[list[Any]]:
     """A header, then one row per response with every answer in its own column (ids
-    and ratings as numbers, the time as a datetime, a missing value as None).
+    and ratings as numbers, the time as a datetime, a missing value as None). Answers
+    are in the base language whatever the language they were given in (the "Language"
+    column), so each question has one column.
 
     Columns follow the questions (by survey, then question order); answers whose question
     was deleted keep a column under the question's text as it was asked.
@@ -353,6 +405,7 @@ def responses_export_rows(*, responses: QuerySet[SurveyResponse]) -> Iterator[li
             response.survey.title,
             response.survey.get_role_display(),
             response.get_version_display(),
+            languages.supported().get(response.language, response.language),
             response.flash_meeting_id,
             response.flash_meeting.topic if response.flash_meeting_id else None,
             response.connection_id,

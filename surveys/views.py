@@ -41,7 +41,7 @@ def meeting_survey(request: HttpRequest, meeting_id: int) -> HttpResponse:
     page = _page(_meeting(request, meeting_id), request)
     form = None
     if page.answerable and page.response is None:
-        form = SurveyForm(questions=page.questions)
+        form = SurveyForm(questions=page.questions, language=page.language)
     return _render(request, page, form)
 
 
@@ -56,7 +56,7 @@ def meeting_survey_submit(request: HttpRequest, meeting_id: int) -> HttpResponse
     if not page.answerable:
         messages.error(request, NotAnswerableYet().message)
         return redirect("surveys:meeting", meeting_id=meeting.pk)
-    form = SurveyForm(request.POST, questions=page.questions)
+    form = SurveyForm(request.POST, questions=page.questions, language=page.language)
     if not form.is_valid():
         return _render(request, page, form, status=400)
     try:
@@ -66,6 +66,7 @@ def meeting_survey_submit(request: HttpRequest, meeting_id: int) -> HttpResponse
             survey=page.survey,
             version=page.version,
             answers=form.answers(),
+            language=page.language,
         )
     except AlreadyAnswered as error:
         messages.info(request, error.message)
