@@ -47,7 +47,8 @@ Out of scope by rule (developer text): logging, ``assert``, exceptions for progr
 (``ImproperlyConfigured``, ``ValueError``, ``NotificationKindError``…), management
 commands (``*/management/``: output to a terminal), migrations, tests, export column
 ids, and a literal that reaches a sink through a variable (only direct arguments are
-read: the catalogue test still sees any gettext call).
+read, and one level of helper: a literal given to a function of the same module that
+passes that parameter straight to a sink, like ``_act(request, meeting, action, "Done")``).
 """
 
 from __future__ import annotations
@@ -348,10 +349,35 @@ class _Module(ast.NodeVisitor):
         self.path, self.refusals = path, refusals
         self.findings: list[Finding] = []
         self.drf_names: set[str] = set()  # names imported from rest_framework
+        self.functions: list[ast.FunctionDef] = []  # the ones being read, innermost last
+        # Helpers of this module that pass a parameter straight to a sink:
+        # {function name: {parameter: (position in a call, kind)}}.
+        self.relays: dict[str, dict[str, tuple[int, str]]] = {}
 
     def _flag(self, kind: str, node: ast.AST | None) -> None:
         for line, text in _text(node):
             self.findings.append(Finding(self.path, line, kind, text))
+        if isinstance(node, ast.Name) and self.functions:
+            function = self.functions[-1]
+            parameters = [a.arg for a in function.args.posonlyargs + function.args.args]
+            if parameters and parameters[0] in ("self", "cls"):
+                parameters = parameters[1:]  # called as self.helper(...)
+            keyword_only = [a.arg for a in function.args.kwonlyargs]
+            if node.id in parameters or node.id in keyword_only:
+                position = parameters.index(node.id) if node.id in parameters else -1
+                relay = self.relays.setdefault(function.name, {})
+                relay[node.id] = (position, f"{kind} (through {function.name})")
+
+    def relayed(self, tree: ast.Module) -> None:
+        """Literals given to a helper of the module that shows them (``_act(..., "Saved")``
+        when ``_act`` passes its parameter to messages.success): one level, by name."""
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call) or _name(call.func) not in self.relays:
+                continue
+            for parameter, (position, kind) in self.relays[_name(call.func)].items():
+                self._flag(kind, _argument(call, position, parameter) if position >= 0 else None)
+                if position < 0:
+                    self._flag(kind, _keyword(call, parameter))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if (node.module or "").startswith(SERIALIZER_MODULES):
@@ -471,13 +497,18 @@ class _Module(ast.NodeVisitor):
             for child in ast.walk(node):
                 if isinstance(child, ast.Return):
                     self._flag("admin.display result", child.value)
+        self.functions.append(node)
         self.generic_visit(node)
+        self.functions.pop()
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
 
 def python_findings(source: str, path: str, refusals: set[str] | None = None) -> list[Finding]:
     tree = ast.parse(source, filename=path)
     module = _Module(path, refusals if refusals is not None else domain_errors({path: tree}))
     module.visit(tree)
+    module.relayed(tree)
     return sorted(set(module.findings))
 
 

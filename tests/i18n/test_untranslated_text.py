@@ -104,6 +104,16 @@ def view(request, n):
     if n > 3:
         raise MentorFull("This mentor is full")
     raise ValueError("a developer's message")
+
+
+def _act(request, done, *, failed=""):
+    messages.success(request, done)
+    messages.error(request, failed)
+
+
+def accept(request):
+    _act(request, "Accepted", failed=_("Not accepted"))
+    return _act(request, _("Accepted"), failed="Not accepted")
 """
 
 
@@ -137,6 +147,8 @@ def test_the_python_scanner_finds_exactly_the_untranslated_text():
         (48, "admin.display result", "nobody"),
         (52, "messages.success", "Saved %s"),
         (56, "MentorFull(...)", "This mentor is full"),
+        (66, "messages.success (through _act)", "Accepted"),
+        (67, "messages.error (through _act)", "Not accepted"),
     ]
 
 
