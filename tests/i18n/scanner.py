@@ -150,11 +150,14 @@ class _Page(html.parser.HTMLParser):
             self.skipping.pop()
 
     def handle_data(self, data):
-        if not self.skipping and is_words(data):
-            # getpos() is where the data starts; count to its first non-blank line.
-            leading = data[: len(data) - len(data.lstrip())]
-            line = self.getpos()[0] + leading.count("\n")
-            self.findings.append(Finding(self.path, line, "text", " ".join(data.split())))
+        if self.skipping:
+            return
+        # One finding per line (an email's .txt is one long text node).
+        for offset, line in enumerate(data.split("\n")):
+            if is_words(line):
+                self.findings.append(
+                    Finding(self.path, self.getpos()[0] + offset, "text", " ".join(line.split()))
+                )
 
 
 def _blank(text: str) -> str:

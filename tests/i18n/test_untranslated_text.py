@@ -44,6 +44,9 @@ FAKE_TEMPLATE = """{% load i18n %}
 <script>const label = "Not text people read here";</script>
 <style>.x::after { content: "nor here"; }</style>
 {{ note|default:"Nothing yet" }} {{ note|default:"—" }} {{ flag|yesno:_("yes,no") }}
+Dear {{ name }},
+{% translate "Your meeting:" %} {{ when }}
+See you there.
 """
 
 FAKE_PYTHON = """\
@@ -126,6 +129,8 @@ def test_the_template_scanner_finds_exactly_the_untranslated_text():
         (12, "<input value>", "Save"),
         (13, "<div data-copied-label>", "Copied"),
         (17, "|default argument", '"Nothing yet"'),
+        (18, "text", "Dear ,"),
+        (20, "text", "See you there."),
     ]
 
 
