@@ -22,6 +22,8 @@ that), so the template sees plain text in the recipient's language and zone::
   ``message`` is a lazy string (``gettext_lazy``, a choice's ``label``) or a literal
   marked with ``gettext_noop``, so that ``makemessages`` finds it. Its English original
   is stored, never a translation. Params may be marked values too.
+* ``by_language({"en": ..., "es": ...})``: a text somebody wrote in several languages (a
+  survey's title): the recipient's, else the base language's (``LANGUAGE_CODE``).
 
 A marked value is ``{"localized": <what>, ...}``, plain JSON; lists and dicts are walked,
 so a list of spans works. Anything else passes through untouched: names, people's own
@@ -30,9 +32,11 @@ words, paths, numbers, and the already-written text of rows enqueued before this
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -81,6 +85,11 @@ def text(message: Any, **params: Any) -> dict[str, Any]:
     return value
 
 
+def by_language(texts: Mapping[str, str]) -> dict[str, Any]:
+    """One text per language code, as its author wrote them; blank ones are left out."""
+    return {MARK: "by_language", "texts": {code: text for code, text in texts.items() if text}}
+
+
 # --- Rendering (inside as_seen_by) ---------------------------------------------------------
 
 
@@ -101,6 +110,13 @@ def _one(value: dict[str, Any]) -> str:
         message = gettext(value["message"])
         params = value.get("params")
         return message % localize(params) if params else message
+    if what == "by_language":
+        texts = value.get("texts") or {}
+        return (
+            texts.get(translation.get_language())
+            or texts.get(settings.LANGUAGE_CODE)
+            or next(iter(texts.values()), "")
+        )
     raise LocalizeError(f"Unknown localized value {what!r}.")
 
 

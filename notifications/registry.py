@@ -23,7 +23,8 @@ A context is JSON written when the email is enqueued, in the actor's request, an
 rendered later for the recipient in *their* language and zone (``rendering``). So it
 holds no text already put into words: dates, times, choice labels and our own phrases
 go in as marked values from ``notifications.localized`` (``span``, ``moment``, ``day``,
-``text``), written out at render time; names, people's own words, codes, numbers and
+``text``, and ``by_language`` for a text written in several languages), written out at
+render time; names, people's own words, codes, numbers and
 paths go in as they are. ``sample_context`` follows the same rule, so that
 ``tests/notifications/test_languages.py`` renders every kind in each language.
 

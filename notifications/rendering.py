@@ -8,7 +8,7 @@ person whose action enqueued the email, nor the worker's defaults.
 
 A context is stored at enqueue time, in the actor's request, so it holds no text put
 into words for anyone: dates, times and our own sentences are marked values
-(``notifications.localized``: ``span``, ``moment``, ``day``, ``text``), which
+(``notifications.localized``: ``span``, ``moment``, ``day``, ``text``, ``by_language``), which
 ``localized.localize`` writes out here, inside ``as_seen_by``, before the templates see
 them. Plain values (names, people's own words, paths, and the already-written strings of
 rows enqueued before marked values existed) pass through as they are.

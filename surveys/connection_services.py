@@ -25,7 +25,7 @@ from surveys.defaults import ensure_default_surveys
 from surveys.errors import ConnectionSurveyClosed, InvalidAnswers
 from surveys.models import Question, Survey, SurveyResponse, Version
 from surveys.selectors import survey_for
-from surveys.services import not_yet_written, reminder_windows, store_response
+from surveys.services import email_title, not_yet_written, reminder_windows, store_response
 
 CHECK_IN = selectors.CHECK_IN
 CLOSING = selectors.CLOSING
@@ -190,7 +190,7 @@ def _notify(
         program=connection.program,
         context={
             "survey_kind": kind,
-            "survey_title": survey.title,
+            "survey_title": email_title(survey),
             "other_person_name": other.name,
             "respondent_role": role,
             # Dates in the person's language (and zone) when the email is rendered.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from flash_meetings.models import FlashMeeting
+from mentoring import languages
 from mentoring.models import Program, User
 from notifications import localized
 from notifications.models import Notification
@@ -266,7 +267,7 @@ def _notify_survey(
         recipient=respondent,
         program=meeting.program,
         context={
-            "survey_title": _email_title(survey, version),
+            "survey_title": email_title(survey, version),
             "meeting_topic": meeting.topic,
             # The date in the respondent's language and zone when the email is rendered.
             "meeting_date": localized.day(meeting.ends_at),
@@ -279,11 +280,14 @@ def _notify_survey(
     )
 
 
-def _email_title(survey: Survey, version: str) -> str | dict[str, Any]:
-    """``Survey.title_for`` as an email context value: our words around the program's
-    title are written in the respondent's language when the email is rendered."""
+def email_title(survey: Survey, version: str = "") -> dict[str, Any]:
+    """``Survey.title_for`` as an email context value, written in the respondent's
+    language when the email is rendered: the survey's title in each language (its
+    translation, else the base text) and, for a meeting that did not happen, our words
+    around it."""
+    title = localized.by_language({code: survey.title_in(code) for code in languages.supported()})
     if version == Version.CANCELLED:
         return localized.text(
-            gettext_noop("%(title)s — the meeting did not take place"), title=survey.title
+            gettext_noop("%(title)s — the meeting did not take place"), title=title
         )
-    return survey.title
+    return title

@@ -18,6 +18,8 @@ from notifications import localized
 from notifications.models import Notification
 from notifications.registry import NotificationKind, all_kinds
 from notifications.rendering import RenderedEmail, render_kind, render_notification
+from surveys.models import Survey, Version
+from surveys.services import email_title, surveys_ensure_for_program
 from tests.factories import MentorMembershipFactory, ProgramFactory, UserFactory, mentee
 from tests.flash_meetings.factories import AvailabilitySlotFactory
 
@@ -149,6 +151,19 @@ def test_our_own_words_in_a_context_are_translated_when_rendered(reader, program
         spanish = render_kind(kind=kind, context=context, recipient=reader("es"), program=program)
     assert "El equipo del programa" in spanish.text
     assert "The program team" not in spanish.text
+
+
+def test_a_surveys_title_is_the_one_written_for_the_recipients_language(reader, program):
+    surveys_ensure_for_program(program=program)
+    survey = Survey.objects.filter(program=program).first()
+    survey.set_translation(language="es", values={"title": "Opinión sobre la reunión"})
+    survey.save()
+    kind = next(kind for kind in all_kinds() if kind.name == "survey_reminder")
+    context = {**kind.sample_context, "survey_title": email_title(survey, Version.CANCELLED)}
+    spanish = render_kind(kind=kind, context=context, recipient=reader("es"), program=program)
+    english = render_kind(kind=kind, context=context, recipient=reader("en"), program=program)
+    assert "Opinión sobre la reunión — la reunión no se realizó" in spanish.text
+    assert f"{survey.title} — the meeting did not take place" in english.text
 
 
 def test_a_row_written_before_localized_values_still_renders_its_text(reader, program):
