@@ -338,14 +338,38 @@ class SurveyListFilter(ScopedRelatedFieldListFilter):
         return [(survey.pk, str(survey)) for survey in surveys]
 
 
+class AnsweredInFilter(admin.SimpleListFilter):
+    """The language people answered in, named in its own words (the site's languages)."""
+
+    title = _("language")
+    parameter_name = "language"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(languages.supported().items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in languages.supported():
+            return queryset.filter(language=self.value())
+        return queryset
+
+
 @admin.register(SurveyResponse)
 class SurveyResponseAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     program_path = "survey__program"
-    list_display = ("submitted_at", "respondent", "survey", "program", "version", "about")
+    list_display = (
+        "submitted_at",
+        "respondent",
+        "survey",
+        "program",
+        "version",
+        "answered_in",
+        "about",
+    )
     list_filter = (
         ("survey__program", admin.RelatedOnlyFieldListFilter),
         ("survey", SurveyListFilter),
         "version",
+        AnsweredInFilter,
         "submitted_at",
     )
     date_hierarchy = "submitted_at"
@@ -362,7 +386,15 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin
         "connection__mentor",
         "connection__mentee",
     )
-    fields = ("survey", "flash_meeting", "connection", "respondent", "version", "submitted_at")
+    fields = (
+        "survey",
+        "flash_meeting",
+        "connection",
+        "respondent",
+        "version",
+        "answered_in",
+        "submitted_at",
+    )
     readonly_fields = fields
     inlines = [AnswerInline]
     resource_classes = [SurveyResponseExportResource]
@@ -377,6 +409,12 @@ class SurveyResponseAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin
     @admin.display(description=_("program"), ordering="survey__program__name")
     def program(self, response: SurveyResponse) -> str:
         return response.survey.program.name
+
+    @admin.display(description=_("answered in"), ordering="language")
+    def answered_in(self, response: SurveyResponse) -> str:
+        """The language the person read the survey in (their answers are kept in the
+        base language whatever it was)."""
+        return languages.supported().get(response.language, response.language)
 
     @admin.display(description=_("about"))
     def about(self, response: SurveyResponse) -> str:

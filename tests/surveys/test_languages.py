@@ -295,6 +295,18 @@ def test_the_export_keeps_english_columns_and_says_each_response_s_language(admi
     assert row[HELPED] == "Career direction" and row["Language"] == "Español"
 
 
+def test_the_responses_list_says_and_filters_by_the_language_answered_in(admin_client, program):
+    answered(program, "en", {USEFUL: 4})
+    spanish = answered(program, "es", {USEFUL: 2})
+    url = reverse("admin:surveys_surveyresponse_changelist")
+    html = admin_client.get(url).content.decode()
+    assert "By language" in html and ">Español</td>" in html
+    assert list(admin_client.get(url + "?language=es").context["cl"].result_list) == [spanish]
+    assert admin_client.get(url + "?language=xx").context["cl"].result_count == 2
+    detail = admin_client.get(reverse("admin:surveys_surveyresponse_change", args=[spanish.pk]))
+    assert "Answered in" in detail.content.decode()
+
+
 # --- The admin's survey editor ------------------------------------------------------------
 
 

@@ -77,6 +77,19 @@ def test_a_program_admin_translates_a_question_s_choices(
         assert not blocked, blocked
         why.refresh_from_db()
         assert why.choice_list_in("es") == ["No vino", "Nunca se agendó", "Se pospuso", "Otra"]
+
+        # The summary counts an English and a Spanish answer together.
+        for language, reason in (("en", "Other"), ("es", "Otra")):
+            meeting = factories.meeting(program=program, status=FlashMeeting.Status.DID_NOT_HAPPEN)
+            factories.answer(meeting, meeting.mentee, {WHY: reason}, language=language)
+        page.goto(f"{live_server.url}/admin/surveys/survey/{survey.pk}/summary/")
+        expect(page.get_by_text(re.compile(r"Answered in: English: 1; Español: 1"))).to_be_visible()
+        choices = page.get_by_role("region", name=WHY).get_by_role("table")
+        expect(choices.get_by_role("row", name="Other 2")).to_be_visible()
+        problems += page_problems(page)
+        page.screenshot(path=str(shots / f"survey-summary-{width}.png"), full_page=True)
+        assert not problems, problems
+        assert not blocked, blocked
     finally:
         context.close()
 
