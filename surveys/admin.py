@@ -30,17 +30,9 @@ from mentoring.admin_scoping import (
 from mentoring.exports import SpreadsheetExportMixin
 from surveys import selectors
 from surveys.exports import SurveyResponseExportResource
-from surveys.models import (
-    Answer,
-    Question,
-    Survey,
-    SurveyResponse,
-    Translated,
-    Version,
-    base_language,
-    other_languages,
-)
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version
 from surveys.selectors import MEETING_VERSIONS
+from surveys.translations import Translated, base_language, other_languages
 
 # --- Texts in every language: fields generated from settings.LANGUAGES ----------------
 

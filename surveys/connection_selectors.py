@@ -20,8 +20,9 @@ from django.utils.translation import gettext
 from matching.models import Connection, MatchingSettings
 from mentoring import when
 from mentoring.models import User
-from surveys.models import Question, Survey, SurveyResponse, answered_language
+from surveys.models import Question, Survey, SurveyResponse
 from surveys.selectors import role_of_party, survey_for
+from surveys.translations import answered_language
 
 CHECK_IN = Survey.Kind.CONNECTION_CHECK_IN
 CLOSING = Survey.Kind.CONNECTION_CLOSING

@@ -20,7 +20,8 @@ from mentoring import languages
 from mentoring.models import User
 from surveys import queries
 from surveys.errors import NotARespondent
-from surveys.models import Answer, Question, Survey, SurveyResponse, Version, answered_language
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version
+from surveys.translations import answered_language
 
 # A meeting's survey can be answered once it is over: its end time has passed and it was
 # held, is still marked scheduled, or did not happen.

@@ -20,7 +20,8 @@ from notifications.services import notify
 from surveys import selectors
 from surveys.defaults import ensure_default_surveys
 from surveys.errors import AlreadyAnswered, InvalidAnswers, NotAnswerableYet
-from surveys.models import Answer, Question, Survey, SurveyResponse, Version, answered_language
+from surveys.models import Answer, Question, Survey, SurveyResponse, Version
+from surveys.translations import answered_language
 
 # Reminders go out this many days after the meeting's end, once each. A reminder is only
 # sent inside its window (until the next one is due), so a job that was down for a while

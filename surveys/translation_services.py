@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from surveys.models import Question, Survey, Translated, other_languages
+from surveys.models import Question, Survey
+from surveys.translations import Translated, other_languages
 
 
 def _set(*, row: Translated, language: str, values: Mapping[str, str]) -> None:
