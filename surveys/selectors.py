@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from flash_meetings.models import FlashMeeting
@@ -206,10 +206,12 @@ class LatestText:
 @dataclass
 class QuestionSummary:
     question: Question
+    text: str = ""  # the question in the reader's language
     answer_count: int = 0
     rating_counts: list[tuple[int, int]] = field(default_factory=list)
     average_rating: float | None = None
-    choice_counts: list[tuple[str, int, bool]] = field(default_factory=list)  # label, n, offered
+    # (label in the reader's language, answers, still offered); counted by base label
+    choice_counts: list[tuple[str, int, bool]] = field(default_factory=list)
     latest_texts: list[LatestText] = field(default_factory=list)
 
 
@@ -253,7 +255,8 @@ def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySumma
     queries whatever the number of responses.
 
     Answers given in every language count together: they are stored in the base
-    language (a choice by its base label), so nothing here depends on the language."""
+    language (a choice by its base label). The questions and choices are then shown in
+    the reader's language (the active one), the counts matched by position."""
     responses = SurveyResponse.objects.filter(survey=survey)
     if version:
         responses = responses.filter(version=version)
@@ -264,7 +267,11 @@ def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySumma
         by_language[row["language"]] += row["n"]
 
     questions = list(survey.questions.all())
-    by_id = {question.pk: QuestionSummary(question=question) for question in questions}
+    reader = translation.get_language()  # texts and choices shown in the reader's language
+    by_id = {
+        question.pk: QuestionSummary(question=question, text=question.text_in(reader))
+        for question in questions
+    }
     answers = Answer.objects.filter(response__survey=survey, question__in=questions)
     if version:
         answers = answers.filter(response__version=version)
@@ -289,13 +296,18 @@ def survey_summary(*, survey: Survey, version: str | None = None) -> SurveySumma
         summary.average_rating = sum(v * n for v, n in counter.items()) / total
     for question_id, counter in choice_counts.items():
         summary = by_id[question_id]
-        offered = summary.question.choice_list
-        summary.choice_counts = [(label, counter.get(label, 0), True) for label in offered] + [
-            (label, n, False) for label, n in counter.most_common() if label not in offered
+        offered = summary.question.choice_pairs_in(reader)
+        summary.choice_counts = [(shown, counter.get(base, 0), True) for base, shown in offered]
+        summary.choice_counts += [
+            (label, n, False)
+            for label, n in counter.most_common()
+            if label not in {base for base, _shown in offered}
         ]
     for question in questions:  # choice questions nobody answered still list their choices
         if question.kind in Question.CHOICE_KINDS and not by_id[question.pk].choice_counts:
-            by_id[question.pk].choice_counts = [(label, 0, True) for label in question.choice_list]
+            by_id[question.pk].choice_counts = [
+                (shown, 0, True) for _base, shown in question.choice_pairs_in(reader)
+            ]
 
     latest = (
         answers.exclude(text="")

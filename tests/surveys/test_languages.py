@@ -259,6 +259,24 @@ def test_the_summary_counts_english_and_spanish_answers_together(admin_client, p
     assert '<q lang="es">Mi CV</q>' in html and "<q>Next steps</q>" in html
 
 
+def test_a_spanish_reading_admin_reads_the_summary_in_spanish_with_the_same_counts(
+    client, superuser, program
+):
+    answered(program, "en", {HELPED: ["Confidence"]})
+    answered(program, "es", {HELPED: ["Confidence", "Career direction"]})
+    survey = factories.survey_of(program, "mentee")
+    superuser.language = "es"
+    superuser.save(update_fields=["language"])
+    client.force_login(superuser)
+
+    html = client.get(reverse("admin:surveys_survey_summary", args=[survey.pk])).content.decode()
+    assert '<html lang="es"' in html
+    assert "¿En qué te ayudó la reunión?</h2>" in html
+    assert "<td>Confianza</td><td>2</td>" in html
+    assert "<td>Orientación profesional</td><td>1</td>" in html
+    assert "<td>Confidence</td>" not in html
+
+
 @pytest.mark.parametrize("count", [5, 50])
 def test_the_summary_costs_the_same_in_every_language(
     admin_client, program, django_assert_num_queries, count
