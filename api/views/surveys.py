@@ -62,6 +62,7 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
             "program",
             "respondent",
             "version",
+            "language",
             "flash_meeting",
             "connection",
             "submitted_at",

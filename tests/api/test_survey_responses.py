@@ -56,6 +56,8 @@ def test_an_admin_reads_a_response_as_the_admin_page_shows_it(world):
         response.flash_meeting_id,
         None,
     )
+    # The language it was answered in; the answers themselves are in the base language.
+    assert body["language"] == response.language == "en"
     # Each answer as the admin's inline shows it: the text as asked, the kind, the value.
     assert body["answers"] == [
         {"question": a.question_text, "kind": a.question_kind, "answer": a.display_value}
