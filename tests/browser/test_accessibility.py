@@ -262,46 +262,39 @@ def _sign_in(page, live_server, username: str, next_url: str = "") -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("who", PERSONAS)
-def test_pages_pass_axe_and_fit(who, width, browser, live_server):
+def _persona_problems(browser, live_server, who: str, width: int, language: str) -> list[str]:
+    """Every problem of ``who``'s pages at ``width``, read in ``language``: the people of
+    the world read it (their stored choice), and so does the browser (signed out)."""
     world = build_world()
-    context, page = _new_page(browser, width)
-    problems: list[str] = []
-    try:
-        if who != ANONYMOUS:
-            _sign_in(page, live_server, world.users[who].username)
-        for entry in (entry for entry in PAGES if entry.who == who):
-            problems += check_page(page, live_server.url, world, entry, width)
-    finally:
-        context.close()
-    assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("who", PERSONAS)
-def test_spanish_pages_pass_axe_and_fit(who, width, browser, live_server):
-    """The same pages for people who read Spanish: their stored choice (signed in) or
-    their browser's language (signed out). Spanish runs longer than English: 390 px is
-    where a page would start to scroll sideways."""
-    world = build_world()
-    User.objects.filter(pk__in=[user.pk for user in world.users.values()]).update(language="es")
-    context = browser.new_context(viewport=WIDTHS[width], reduced_motion="reduce", locale="es-ES")
+    User.objects.filter(pk__in=[user.pk for user in world.users.values()]).update(language=language)
+    context = browser.new_context(
+        viewport=WIDTHS[width], reduced_motion="reduce", locale=BROWSER_LOCALES[language]
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     problems: list[str] = []
     try:
-        with translation.override("es"):
+        with translation.override(language):
             if who != ANONYMOUS:
                 _sign_in(page, live_server, world.users[who].username)
             for entry in (entry for entry in PAGES if entry.who == who):
                 problems += check_page(page, live_server.url, world, entry, width)
     finally:
         context.close()
+    return problems
+
+
+# Spanish runs longer than English: 390 px is where a page would start to scroll sideways.
+BROWSER_LOCALES = {"en": "en-US", "es": "es-ES"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", BROWSER_LOCALES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("who", PERSONAS)
+def test_pages_pass_axe_and_fit(who, width, language, browser, live_server):
+    problems = _persona_problems(browser, live_server, who, width, language)
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
