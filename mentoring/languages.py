@@ -1,10 +1,11 @@
 """Which language a person reads: their pages and every email sent to them.
 
 A person's choice is ``User.language`` (My account, or the footer of any page). Until they
-choose, the default is the browser's language (when it asks for one of ``LANGUAGES``),
-then their program's (``Program.language``), then ``LANGUAGE_CODE``; it is stored when
-they first sign in (``services.user_language_remember``), so that emails, which have no
-browser to ask, follow it too.
+choose, the default is the browser's language (when it asks for one of ``LANGUAGES``; or
+the one they chose in the footer before signing in), then their program's
+(``Program.language``), then ``LANGUAGE_CODE``; it is stored when they first sign in
+(``services.user_language_remember``), so that emails, which have no browser to ask,
+follow it too.
 
 Adding a language is one line in ``settings.LANGUAGES`` and its catalogue
 ``locale/<code>/LC_MESSAGES/django.po``: nothing here lists languages.
@@ -26,6 +27,13 @@ def supported() -> dict[str, str]:
 
 def is_supported(code: str | None) -> bool:
     return bool(code) and code in supported()
+
+
+def requested_language(request: HttpRequest) -> str | None:
+    """The language a signed-out visitor asked for: the one chosen in the footer (the
+    language cookie) first, else the browser's; None when neither names one we offer."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if is_supported(chosen) else browser_language(request)
 
 
 def browser_language(request: HttpRequest) -> str | None:

@@ -108,6 +108,7 @@ def password_reset_send(*, email: str, client_address: str | None) -> int:
 
 def remember_language(sender, request, user, **kwargs) -> None:
     """``user_logged_in`` receiver (connected in ``PortalConfig.ready``): a person who has
-    not chosen a language keeps their browser's, else their program's."""
-    browser = languages.browser_language(request) if request is not None else None
-    services.user_language_remember(user=user, browser_language=browser)
+    not chosen a language keeps the one they read signed out (the footer's choice, else
+    their browser's), else their program's."""
+    asked = languages.requested_language(request) if request is not None else None
+    services.user_language_remember(user=user, browser_language=asked)

@@ -131,6 +131,14 @@ def test_first_sign_in_keeps_the_browser_language(client):
     assert user.language == "es"
 
 
+def test_a_language_chosen_in_the_footer_before_signing_in_is_kept_over_the_browser(client):
+    user = UserFactory(language="")
+    client.post(LANGUAGE, {"language": "es", "next": "/accounts/login/"})
+    _sign_in(client, user, "en-US,en")
+    user.refresh_from_db()
+    assert user.language == "es"
+
+
 def test_without_a_browser_language_we_offer_the_program_language_is_kept(client):
     user = MembershipFactory(program=ProgramFactory(language="es"), user__language="").user
     _sign_in(client, user, "de-DE,de;q=0.9")
