@@ -23,11 +23,12 @@ from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from mentoring import languages
+from mentoring import languages, zones
 
 
 def moment_format() -> str:
@@ -56,7 +57,7 @@ def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
     if key in _NO_CITY or "/" not in key:
         abbreviation = (at or timezone.now()).astimezone(zone).tzname() or key
         return abbreviation if abbreviation.isalpha() else key
-    city = key.rsplit("/", 1)[-1].replace("_", " ")
+    city = zones.city_name(key, translation.get_language() or settings.LANGUAGE_CODE)
     return _("%(city)s time") % {"city": city}
 
 

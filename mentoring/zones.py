@@ -1,5 +1,10 @@
 """The time zones people pick from: real places, grouped by region, named as people say
-them ("New York", "Argentina / Buenos Aires"), plus UTC.
+them ("New York", "Argentina / Buenos Aires"; in Spanish "Nueva York", "Buenos Aires"),
+plus UTC.
+
+In the base language (``LANGUAGE_CODE``, English) a place is its IANA name; in any other
+language it is the city as the Unicode CLDR writes it in that language (Babel), so a
+Spanish reader sees "Londres" and "hora de Nueva York".
 
 ``zoneinfo.available_timezones()`` also holds legacy aliases ("US/Eastern", "EST5EDT",
 "Etc/GMT+5") and the system's own "localtime" and "Factory"; ``validate_time_zone``
@@ -12,6 +17,10 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 
+from babel import UnknownLocaleError
+from babel.dates import get_timezone_location
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # The IANA regions, in the order the list shows them, with their names as people read them.
@@ -30,8 +39,25 @@ REGIONS = {
 UTC = "UTC"
 
 
-def place_label(key: str) -> str:
-    """ "America/Argentina/Buenos_Aires" -> "Argentina / Buenos Aires"."""
+@cache
+def city_name(key: str, language: str) -> str:
+    """The zone's city in ``language``: "New York" (the IANA name, in the base language),
+    "Nueva York" (CLDR's, in Spanish); the IANA name where CLDR has none."""
+    iana = key.rsplit("/", 1)[-1].replace("_", " ")
+    if language == settings.LANGUAGE_CODE:
+        return iana
+    try:
+        return get_timezone_location(key, locale=translation.to_locale(language), return_city=True)
+    except (LookupError, ValueError, UnknownLocaleError):
+        return iana
+
+
+def place_label(key: str, language: str | None = None) -> str:
+    """ "America/Argentina/Buenos_Aires" -> "Argentina / Buenos Aires" in the base language;
+    the city in ``language`` (default: the active one) otherwise."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if language != settings.LANGUAGE_CODE and "/" in key:
+        return city_name(key, language)
     return " / ".join(part.replace("_", " ") for part in key.split("/")[1:]) or key
 
 

@@ -198,7 +198,7 @@ def test_dates_times_and_numbers_read_as_each_language_writes_them():
         assert when.percent(0.425) == "42%"
     with translation.override("es"):
         assert when.span(start, start + timedelta(minutes=30), new_york) == (
-            "lunes, 30 de marzo de 2026, 09:00–09:30 (hora de New York)"
+            "lunes, 30 de marzo de 2026, 09:00–09:30 (hora de Nueva York)"
         )
         assert when.day(start) == "30 de marzo de 2026"
         assert when.number(1234567.5, 1) == "1\xa0234\xa0567,5"
@@ -212,3 +212,20 @@ def test_as_seen_by_uses_the_person_language_and_zone():
         assert translation.get_language() == "es"
         assert when.moment(start) == ("lunes, 30 de marzo de 2026, 10:00 (hora de Buenos Aires)")
     assert translation.get_language() == settings.LANGUAGE_CODE
+
+
+def test_time_zones_read_in_the_person_language(client):
+    # Cities from the Unicode CLDR (Babel) in Spanish; the IANA names in English.
+    start = datetime(2026, 3, 30, 13, 0, tzinfo=zoneinfo.ZoneInfo("UTC"))
+    with translation.override("es"):
+        assert when.moment(start, zoneinfo.ZoneInfo("Europe/London")) == (
+            "lunes, 30 de marzo de 2026, 14:00 (hora de Londres)"
+        )
+    with translation.override("en"):
+        assert when.moment(start, zoneinfo.ZoneInfo("Europe/London")) == (
+            "Monday 30 March 2026, 14:00 (London time)"
+        )
+    client.force_login(UserFactory(language="es", time_zone="Europe/London"))
+    page = client.get("/account/").content.decode()
+    assert '<option value="Europe/London" selected>Londres</option>' in page
+    assert '<option value="America/New_York">Nueva York</option>' in page
