@@ -54,7 +54,7 @@ class ProfileForm(forms.Form):
 
 class LanguageForm(forms.Form):
     """The language of one's pages and emails: My account, and the footer of every page
-    (where ``next`` brings the person back to the page they were on)."""
+    (whose hidden ``next`` the view checks itself, to bring the person back there)."""
 
     language = forms.ChoiceField(
         label=_("Language"),
@@ -64,7 +64,6 @@ class LanguageForm(forms.Form):
             "invalid_choice": _("Choose a language from the list."),
         },
     )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -68,7 +68,9 @@ def test_yes_connect_me_and_the_survey_in_spanish(browser, live_server):
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Después de tu reunión con Amara Okafor"
         )
-        expect(page.get_by_role("button", name="No, gracias, ir a la encuesta de valoración"))
+        expect(
+            page.get_by_role("button", name="No, gracias, ir a la encuesta de valoración")
+        ).to_be_visible()
         expect(page.get_by_role("button", name="La reunión no se realizó")).to_be_visible()
         _in_spanish_and_clean(page)
         page.get_by_role("button", name="Sí, conéctame con Amara Okafor").click()
