@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from matching.models import Connection, MatchingSettings
 from mentoring import when
 from mentoring.models import User
+from surveys import queries
 from surveys.models import Question, Survey, SurveyResponse
 from surveys.selectors import role_of_party, survey_for
 from surveys.translations import answered_language
@@ -185,53 +186,20 @@ class WaitingConnectionSurvey:
         return self.connection.mentee
 
 
-def _answered(kind: str, user: User) -> Exists:
-    return Exists(
-        SurveyResponse.objects.filter(connection=OuterRef("pk"), respondent=user, survey__kind=kind)
-    )
-
-
-def open_unanswered(*, user: User, now: datetime | None = None) -> Q:
-    """The condition, on Connection, of a check-in or closing survey open for this person
-    and not answered by them (``Exists`` subqueries: no row is loaded to decide)."""
-    now = now or timezone.now()
-    today = when.program_date(now)
-    check_in = Q(
-        status=Connection.Status.ACTIVE,
-        check_in_on__lte=today,
-        program__matching_settings__connection_check_in_enabled=True,
-    ) & ~_answered(CHECK_IN, user)
-    closing = Q(
-        status=Connection.Status.ENDED,
-        ended_at__gte=now - CLOSING_LISTED_FOR,
-        program__matching_settings__connection_closing_survey_enabled=True,
-    ) & ~_answered(CLOSING, user)
-    return check_in | closing
-
-
 def connection_surveys_waiting_for(
     *, user: User, now: datetime | None = None, limit: int = 10
 ) -> list[WaitingConnectionSurvey]:
     """The check-ins and closing surveys open for this person that they have not
-    answered, newest connection first. One query."""
+    answered, newest connection first. One query (hand-written: see surveys/queries.py;
+    its ORM version is in tests/foundation/test_queries.py)."""
     if not user.is_authenticated:
         return []
-    connections = (
-        Connection.objects.filter(Q(mentor=user) | Q(mentee=user))
-        .filter(open_unanswered(user=user, now=now))
-        .select_related("mentor", "mentee")
-        .only(
-            "pk",
-            "status",
-            "mentor_id",
-            "mentee_id",
-            "program_id",
-            "check_in_on",
-            "ended_at",
-            *User.name_fields("mentor"),
-            *User.name_fields("mentee"),
-        )
-        .order_by("-started_at", "-pk")[:limit]
+    now = now or timezone.now()
+    connections = queries.waiting_connection_surveys(
+        user_id=user.pk,
+        today=when.program_date(now),
+        ended_since=now - CLOSING_LISTED_FOR,
+        limit=limit,
     )
     waiting = []
     for connection in connections:

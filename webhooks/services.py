@@ -48,11 +48,13 @@ def webhook_emit(
     """
     if event not in EventType.values:
         raise ValueError(f"Unknown webhook event {event!r}.")
+    # Ordered by pk alone: the model's ordering joins the program to sort by its name,
+    # which cost 0.6 ms of CPU on every write, most of which have no endpoint at all.
     endpoints = [
         endpoint
         for endpoint in Endpoint.objects.filter(
             program_id=instance.program_id, active=True
-        ).select_related("program")
+        ).order_by("pk")
         if endpoint.subscribes_to(event)
     ]
     if not endpoints:
@@ -60,7 +62,7 @@ def webhook_emit(
     payload = payloads.build(
         event=event,
         instance=instance,
-        program=endpoints[0].program,
+        program=instance.program,
         occurred_at=occurred_at or timezone.now(),
         extra=extra,
     )

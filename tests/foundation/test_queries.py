@@ -175,6 +175,43 @@ def orm_waiting_meetings(*, user_id: int, statuses, now, limit: int) -> list[Fla
 # --- A varied world -----------------------------------------------------------------------
 
 
+def orm_waiting_connection_surveys(*, user_id: int, today, ended_since, limit: int):
+    def answered(kind: str) -> Exists:
+        return Exists(
+            SurveyResponse.objects.filter(
+                connection=OuterRef("pk"), respondent_id=user_id, survey__kind=kind
+            )
+        )
+
+    check_in = Q(
+        status=Connection.Status.ACTIVE,
+        check_in_on__lte=today,
+        program__matching_settings__connection_check_in_enabled=True,
+    ) & ~answered(Survey.Kind.CONNECTION_CHECK_IN)
+    closing = Q(
+        status=Connection.Status.ENDED,
+        ended_at__gte=ended_since,
+        program__matching_settings__connection_closing_survey_enabled=True,
+    ) & ~answered(Survey.Kind.CONNECTION_CLOSING)
+    return list(
+        Connection.objects.filter(Q(mentor_id=user_id) | Q(mentee_id=user_id))
+        .filter(check_in | closing)
+        .select_related("mentor", "mentee")
+        .only(
+            "pk",
+            "status",
+            "mentor_id",
+            "mentee_id",
+            "program_id",
+            "check_in_on",
+            "ended_at",
+            *User.name_fields("mentor"),
+            *User.name_fields("mentee"),
+        )
+        .order_by("-started_at", "-pk")[:limit]
+    )
+
+
 @pytest.fixture
 def world():
     """Two programs; mentors with and without memberships (one inactive, one with its
@@ -425,4 +462,87 @@ def test_dashboard_connections_match_the_orm(world):
 
         assert [shown(c) for c in sql] == [shown(c) for c in orm], person
         found += len(sql)
+    assert found
+
+
+def test_waiting_connection_surveys_match_the_orm():
+    """Connections in every status, before, on and after their check-in day, ended
+    inside and outside the listing window, answered by one side or the other, in a
+    program that runs both surveys, one that runs neither, and one of each."""
+    rng = random.Random(17)  # noqa: S311  (test data, not secrets)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    ended_since = now - timedelta(days=30)
+    programs = [ProgramFactory() for _ in range(4)]
+    for program, (check_ins, closings) in zip(
+        programs, [(True, True), (False, False), (True, False), (False, True)], strict=True
+    ):
+        program.matching_settings.connection_check_in_enabled = check_ins
+        program.matching_settings.connection_closing_survey_enabled = closings
+        program.matching_settings.save()
+    people = [
+        UserFactory(display_name="" if n % 3 == 0 else f"Person {n}", first_name=f"F{n}")
+        for n in range(8)
+    ]
+    for _ in range(70):
+        program = rng.choice(programs)
+        mentor, mentee = rng.sample(people, 2)
+        status = rng.choice(Connection.Status.values)
+        if (
+            status == Connection.Status.ACTIVE
+            and Connection.objects.filter(
+                program=program, mentor=mentor, mentee=mentee, status=status
+            ).exists()
+        ):
+            continue
+        made = ConnectionFactory(
+            program=program,
+            mentor=mentor,
+            mentee=mentee,
+            status=status,
+            # Ties on started_at too: the id breaks them.
+            started_at=now - timedelta(days=rng.choice([1, 5, 5, 40])),
+            check_in_on=rng.choice([None, today - timedelta(days=1), today, today + timedelta(1)]),
+            ended_at=(
+                rng.choice([now, ended_since, ended_since - timedelta(seconds=1)])
+                if status == Connection.Status.ENDED
+                else None
+            ),
+        )
+        for person in (mentor, mentee):
+            if rng.random() < 0.3:
+                kind = rng.choice(Survey.CONNECTION_KINDS)
+                role = "mentor" if person == mentor else "mentee"
+                SurveyResponse.objects.create(
+                    survey=Survey.objects.get(program=program, kind=kind, role=role),
+                    connection=made,
+                    respondent=person,
+                )
+    found = 0
+    for person in people:
+        for limit in (2, 10):
+            arguments = {
+                "user_id": person.pk,
+                "today": today,
+                "ended_since": ended_since,
+                "limit": limit,
+            }
+            sql = survey_queries.waiting_connection_surveys(**arguments)
+            orm = orm_waiting_connection_surveys(**arguments)
+
+            def shown(item):
+                deferred = item.get_deferred_fields()
+                return (
+                    [
+                        getattr(item, f.attname)
+                        for f in Connection._meta.concrete_fields
+                        if f.attname not in deferred
+                    ],
+                    sorted(deferred),
+                    item.mentor.name,
+                    item.mentee.name,
+                )
+
+            assert [shown(c) for c in sql] == [shown(c) for c in orm], (person, limit)
+            found += len(sql)
     assert found
