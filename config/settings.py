@@ -3,6 +3,11 @@
 ``DJANGO_ENV`` picks the defaults: ``development`` (the default) is safe to run on a
 laptop with SQLite and in-process tasks; ``production`` has no default secret and
 passes ``manage.py check --deploy``.
+
+Over 400 lines on purpose: one flat file that Django reads top to bottom, where a
+later line may depend on an earlier one (``PRODUCTION``, the database options, the
+broker). Split across files, which value wins would depend on the import order; here
+it is the line you read. Each section's comment says why its values are what they are.
 """
 
 from datetime import timedelta
