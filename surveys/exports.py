@@ -1,6 +1,6 @@
 """The admin's survey-response export (CSV, XLSX): one row per response, one column per
-question (``selectors.responses_export_rows``), written through ``mentoring.exports``
-like every export."""
+question (``export_selectors.responses_export_rows``), written through
+``mentoring.exports`` like every export."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.exports import ExportResource, cell_value
-from surveys import selectors
+from surveys import export_selectors
 from surveys.models import SurveyResponse
 
 
@@ -20,12 +20,12 @@ class SurveyResponseExportResource(ExportResource):
 
     def get_user_visible_fields(self) -> list[SimpleNamespace]:
         """The fixed columns, for the export page (the questions' columns follow)."""
-        return [SimpleNamespace(column_name=label) for label in selectors.RESPONSE_COLUMNS]
+        return [SimpleNamespace(column_name=label) for label in export_selectors.RESPONSE_COLUMNS]
 
     def export(self, queryset: QuerySet[SurveyResponse] | None = None, **kwargs) -> tablib.Dataset:
         if queryset is None:
             queryset = SurveyResponse.objects.none()
-        rows = selectors.responses_export_rows(responses=queryset)
+        rows = export_selectors.responses_export_rows(responses=queryset)
         dataset = tablib.Dataset(headers=next(rows))
         dataset.title = self.get_display_name()
         for row in rows:
