@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from matching import selectors as matching_selectors
 from matching.models import Connection
 from mentoring.errors import DomainError
-from ongoing import selectors, services
+from ongoing import selectors, services, timeline
 from ongoing.models import Goal
 from portal.forms import EndConnectionForm
 from portal.ongoing_forms import GoalForm, GoalUpdateForm, NoteForm
@@ -58,9 +58,7 @@ def connection_page_context(
         "notes": notes,
         "more_notes": more_notes,
         "note_form": note_form or NoteForm(auto_id="id_note_%s"),
-        "events": selectors.timeline(
-            connection=connection, viewer=request.user, limit=EVENTS_SHOWN
-        ),
+        "events": timeline.timeline(connection=connection, viewer=request.user, limit=EVENTS_SHOWN),
     }
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from matching.models import Connection
 from mentoring.errors import InvalidInput, NotAllowed
-from ongoing import selectors, services
+from ongoing import selectors, services, timeline
 from ongoing.models import Goal, GoalChange, Note
 from ongoing.services import ConnectionNotActive
 from tests.factories import UserFactory
@@ -122,7 +122,7 @@ def test_a_private_note_is_only_ever_read_by_its_author(pair):
     mine = services.note_add(connection=pair, actor=pair.mentor, body="Mine", shared=False)
     assert set(selectors.notes_for(connection=pair, viewer=pair.mentee)) == {shared, private}
     assert set(selectors.notes_for(connection=pair, viewer=pair.mentor)) == {shared, mine}
-    texts = [item.text for item in selectors.timeline(connection=pair, viewer=pair.mentor)]
+    texts = [item.text for item in timeline.timeline(connection=pair, viewer=pair.mentor)]
     assert texts.count("You added a private note.") == 1  # the mentor's own only
     assert "Elif Demir added a shared note." in texts
 
@@ -156,7 +156,7 @@ def test_the_timeline_merges_start_goals_notes_and_end_newest_first(pair):
         status="ended", ended_at=timezone.now(), ended_by=pair.mentor
     )
     pair.refresh_from_db()
-    items = selectors.timeline(connection=pair, viewer=pair.mentee)
+    items = timeline.timeline(connection=pair, viewer=pair.mentee)
     assert [item.kind for item in items] == [
         "ended",
         "goal_status",
@@ -168,4 +168,4 @@ def test_the_timeline_merges_start_goals_notes_and_end_newest_first(pair):
     assert items[1].text == "Amara Okafor set the goal “Lead a project” to Achieved."
     assert items[1].link.endswith(f"#goal-{goal.pk}")
     assert items[0].text == "Amara Okafor ended the connection."
-    assert len(selectors.timeline(connection=pair, viewer=pair.mentee, limit=2)) == 2
+    assert len(timeline.timeline(connection=pair, viewer=pair.mentee, limit=2)) == 2

@@ -15,7 +15,7 @@ from matching import services as matching_services
 from matching.models import MatchingSettings
 from mentoring import when
 from mentoring.models import Membership
-from ongoing import selectors
+from ongoing import timeline
 from tests.factories import UserFactory
 from tests.flash_meetings.factories import AvailabilitySlotFactory, FlashMeetingFactory
 
@@ -84,7 +84,7 @@ def test_meetings_and_extensions_reach_both_parties_in_order(termed):
 
     seen = {}
     for viewer in (pair.mentee, pair.mentor):
-        events = selectors.timeline(connection=pair, viewer=viewer, limit=50)
+        events = timeline.timeline(connection=pair, viewer=viewer, limit=50)
         seen[viewer.pk] = [(item.when, item.kind, item.link) for item in events]
         kinds = [item.kind for item in events if item.kind.startswith(("meeting", "exten"))]
         assert kinds == [

@@ -14,7 +14,7 @@ from matching import selectors as matching_selectors
 from matching.models import Connection, MatchingSettings
 from mentoring import when
 from mentoring.services import program_administrator_add
-from ongoing import health, selectors
+from ongoing import health, timeline
 from surveys.connection_selectors import connection_survey_url
 from surveys.models import Survey, SurveyResponse
 from tests.factories import UserFactory
@@ -41,7 +41,7 @@ def _check_in_on(pair, days_from_today: int):
 def _events(pair, viewer, kind: str | None = None):
     """The viewer's timeline, the connection loaded as the page loads it."""
     connection = matching_selectors.connection_for_party(user=viewer, connection_id=pair.pk)
-    items = selectors.timeline(connection=connection, viewer=viewer)
+    items = timeline.timeline(connection=connection, viewer=viewer)
     return [item for item in items if kind is None or item.kind == kind]
 
 
