@@ -51,6 +51,9 @@ class FollowUpRead:
 
     meeting: FlashMeeting
     mentor_terms: tuple[MentorTerms | None, PairCounts]
+    # Whether the program had an active webhook endpoint when the meeting was read (for
+    # ``webhook_emit(program_has_endpoints=...)``).
+    program_has_endpoints: bool = True
 
 
 def follow_up_meeting(
@@ -65,9 +68,13 @@ def follow_up_meeting(
     )
     if found is None:
         return None
-    meeting, terms, counts = found
+    meeting, terms, counts, has_endpoints = found
     mentor_terms = MentorTerms(*terms) if terms[0] is not None else None
-    return FollowUpRead(meeting=meeting, mentor_terms=(mentor_terms, PairCounts(*counts)))
+    return FollowUpRead(
+        meeting=meeting,
+        mentor_terms=(mentor_terms, PairCounts(*counts)),
+        program_has_endpoints=has_endpoints,
+    )
 
 
 def meeting_for_follow_up(*, meeting_id: int, mentee: User) -> FollowUpRead:

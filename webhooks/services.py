@@ -36,6 +36,7 @@ def webhook_emit(
     instance: Model,
     extra: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    program_has_endpoints: bool = True,
 ) -> list[Delivery]:
     """Write one delivery per active endpoint of ``instance``'s program that subscribes
     to ``event``, all with one event id; each is handed to a worker after commit. A
@@ -44,10 +45,13 @@ def webhook_emit(
 
     ``instance`` is a Connection, ConnectionRequest or FlashMeeting (``payloads.OBJECTS``);
     ``extra`` adds a few ids to the payload's data (say, the connection an accepted
-    request became).
+    request became). ``program_has_endpoints=False`` says the caller has just read, in
+    this transaction, that the program has no active endpoint: then there is no query.
     """
     if event not in EventType.values:
         raise ValueError(f"Unknown webhook event {event!r}.")
+    if not program_has_endpoints:
+        return []
     # Ordered by pk alone: the model's ordering joins the program to sort by its name,
     # which cost 0.6 ms of CPU on every write, most of which have no endpoint at all.
     endpoints = [

@@ -183,6 +183,8 @@ def follow_up_answer(
     webhook_emit(
         event="follow_up.answered",
         instance=locked,
+        # Read with the meeting, under its lock, a moment ago: no query of its own.
+        program_has_endpoints=read.program_has_endpoints,
         extra={
             "connection_id": connection.pk if connection else None,
             "connection_request_id": request.pk if request else None,

@@ -316,17 +316,17 @@ def _crowd(setup, n: int) -> None:
         ConnectionRequestFactory(program=setup.program, mentor=UserFactory(), mentee=mentee)
 
 
-# session, user, the meeting with its program, settings, mentor, the mentor's terms and
-# the pair's counts (one statement)
+# session, user, the meeting with its program, settings, mentor, the mentor's terms,
+# the pair's counts and whether the program has a webhook endpoint (one statement)
 GET_QUERIES = 3
-# + the meeting again under its lock, the answer's UPDATE, the program's webhook
-# endpoints read for follow_up.answered (and, in a test, a savepoint and its release
-# around them)
-ANSWER_QUERIES = 7
+# + the meeting again under its lock, the answer's UPDATE (and, in a test, a savepoint
+# and its release around them); follow_up.answered reads no endpoints of its own: the
+# locked read said the program has none
+ANSWER_QUERIES = 6
 # + the memberships locked, the counts under the lock, the row written (in a savepoint),
 # the webhook endpoints read for connection.created or connection_request.created, the
 # emails written to the outbox: two for a forced connection, one for a request
-CONNECT_QUERIES = {FORCED: 17, REQUEST: 16}
+CONNECT_QUERIES = {FORCED: 16, REQUEST: 15}
 
 
 @pytest.mark.parametrize("policy", [FORCED, REQUEST])

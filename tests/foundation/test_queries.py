@@ -26,6 +26,7 @@ from surveys.selectors import ANSWERABLE_STATUSES
 from tests.connections.factories import ConnectionFactory, ConnectionRequestFactory
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory, UserFactory
 from tests.flash_meetings.factories import FlashMeetingFactory
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,9 @@ def orm_follow_up_meeting(*, meeting_id: int, mentee_id: int, for_update: bool =
                 mentor=OuterRef("mentor_id"),
                 mentee=OuterRef("mentee_id"),
             ),
+            program_has_endpoints=Exists(
+                Endpoint.objects.filter(program=OuterRef("program_id"), active=True)
+            ),
         )
     )
     if for_update:
@@ -124,7 +128,7 @@ def orm_follow_up_meeting(*, meeting_id: int, mentee_id: int, for_update: bool =
         return None
     terms = tuple(getattr(meeting, f"terms_{name}") for name in TERMS)
     counts = tuple(getattr(meeting, name) for name in capacity.COUNT_NAMES)
-    return meeting, terms, counts
+    return meeting, terms, counts, meeting.program_has_endpoints
 
 
 def orm_dashboard_meetings(*, user_id: int, now) -> list[FlashMeeting]:
@@ -364,8 +368,14 @@ def test_directory_card_rows_match_the_orm(world):
 
 @pytest.mark.parametrize("for_update", [False, True])
 def test_follow_up_meeting_matches_the_orm(world, for_update):
-    _programs, _people, _now = world
+    programs, _people, _now = world
+    # The first program has an active endpoint; the second only one turned off.
+    for program, active in ((programs[0], True), (programs[1], False)):
+        Endpoint.objects.create(
+            program=program, name="Receiver", url="https://hooks.example.org/in", active=active
+        )
     checked = 0
+    endpoint_flags = set()
     with transaction.atomic():
         for meeting in FlashMeeting.objects.order_by("pk"):
             for mentee_id in (meeting.mentee_id, meeting.mentor_id):
@@ -378,10 +388,11 @@ def test_follow_up_meeting_matches_the_orm(world, for_update):
                 if orm is None:
                     assert sql is None
                     continue
-                (sql_meeting, sql_terms, sql_counts), (orm_meeting, orm_terms, orm_counts) = (
-                    sql,
-                    orm,
-                )
+                sql_meeting, sql_terms, sql_counts, sql_endpoints = sql
+                orm_meeting, orm_terms, orm_counts, orm_endpoints = orm
+                assert sql_endpoints is orm_endpoints
+                assert sql_endpoints is (sql_meeting.program_id == programs[0].pk)
+                endpoint_flags.add(sql_endpoints)
                 for a, b in (
                     (sql_meeting, orm_meeting),
                     (sql_meeting.program, orm_meeting.program),
@@ -394,6 +405,7 @@ def test_follow_up_meeting_matches_the_orm(world, for_update):
                 assert (sql_terms, sql_counts) == (orm_terms, orm_counts)
                 checked += 1
     assert checked >= 50
+    assert endpoint_flags == {True, False}
     assert meeting_queries.follow_up_meeting(meeting_id=2**70, mentee_id=1) is None
 
 
