@@ -21,7 +21,7 @@ a new mentor may appear there a minute late, and a page may then hold fewer card
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -31,6 +31,7 @@ from django.dispatch import receiver
 from mentoring.models import Membership, User
 
 TTL = 60
+CHUNK = 100  # ids per cache entry: five directory pages
 _GENERATION_KEY = "mentor-directory:generation"
 _SIGN_IN_FIELDS = frozenset({"last_login", "password"})
 
@@ -50,26 +51,95 @@ def new_generation() -> None:
         cache.set(_GENERATION_KEY, 2, timeout=None)
 
 
-def ordered_ids(*, key_parts: tuple, build: Callable[[], QuerySet[Membership]]) -> list[int]:
+def ordered_ids(
+    *, key_parts: tuple, build: Callable[[], QuerySet[Membership]], around: int = 0
+) -> Sequence[int]:
     """The ids the queryset from ``build()`` lists, in its order, from the cache when
     possible (``build`` is only called on a miss: even building it costs time).
 
-    The entry carries the generation it was built in, so that the generation and the
-    entry come back in one round trip to the cache (two cost the directory 0.35 ms of
-    CPU per request with Redis); an entry of an older generation is a miss."""
+    The order is cached in chunks of ``CHUNK`` ids beside its length, each entry with
+    the generation it was built in (an entry of an older generation is a miss), and
+    read lazily: a page reads the one or two chunks it shows, so the cost of a page
+    stays the same however many mentors a program has (reading the whole order cost
+    the directory 1.4 ms per request at 10,000 mentors, against 1.0 at 1,000). The
+    generation, the length and the chunk holding index ``around`` (where the caller
+    will slice from: the page's first id) come back in one round trip to the cache."""
     digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:32]
-    key = f"mentor-directory:{digest}"
-    found = cache.get_many([_GENERATION_KEY, key])
+    base = f"mentor-directory:{digest}"
+    first = max(around, 0) // CHUNK
+    found = cache.get_many([_GENERATION_KEY, f"{base}:length", f"{base}:{first}"])
     generation = found.get(_GENERATION_KEY)
     if generation is None:
         generation = 1
         cache.add(_GENERATION_KEY, generation, timeout=None)
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return entry[1]
-    ids = list(build().values_list("pk", flat=True))
-    cache.set(key, (generation, ids), timeout=TTL)
-    return ids
+    order = CachedOrder(base=base, generation=generation, build=build)
+    length = found.get(f"{base}:length")
+    if length is None or length[0] != generation:
+        order.rebuild()
+    else:
+        order.length = length[1]
+        order.take({first: found.get(f"{base}:{first}")})
+    return order
+
+
+class CachedOrder(Sequence[int]):
+    """A program's directory order as cached: its length, and its chunks read from the
+    cache when a slice needs them. Any chunk missing or of another generation (evicted,
+    or written by another process after a change) rebuilds the whole order once."""
+
+    def __init__(self, *, base: str, generation: int, build: Callable[[], QuerySet]) -> None:
+        self.base = base
+        self.generation = generation
+        self.build = build
+        self.length = 0
+        self.chunks: dict[int, list[int]] = {}
+        self.ids: list[int] | None = None  # the whole order, once rebuilt here
+
+    def rebuild(self) -> None:
+        ids = list(self.build().values_list("pk", flat=True))
+        entries = {f"{self.base}:length": (self.generation, len(ids))}
+        for start in range(0, len(ids), CHUNK):
+            entries[f"{self.base}:{start // CHUNK}"] = (self.generation, ids[start : start + CHUNK])
+        cache.set_many(entries, timeout=TTL)
+        self.ids, self.length = ids, len(ids)
+
+    def take(self, entries: dict[int, tuple[int, list[int]] | None]) -> bool:
+        """Keep the entries of this generation; False if any is missing or stale."""
+        fresh = True
+        for number, entry in entries.items():
+            if entry is not None and entry[0] == self.generation:
+                self.chunks[number] = entry[1]
+            else:
+                fresh = False
+        return fresh
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if not isinstance(index, slice):
+            if index < 0:
+                index += self.length
+            if not 0 <= index < self.length:
+                raise IndexError("directory order index out of range")
+            return self[index : index + 1][0]
+        start, stop, step = index.indices(self.length)
+        if step != 1:
+            return list(self[start:stop])[::step]
+        if self.ids is None and stop > start:
+            numbers = range(start // CHUNK, (stop - 1) // CHUNK + 1)
+            missing = [number for number in numbers if number not in self.chunks]
+            if missing:
+                found = cache.get_many([f"{self.base}:{number}" for number in missing])
+                if not self.take({n: found.get(f"{self.base}:{n}") for n in missing}):
+                    self.rebuild()
+        if self.ids is not None:
+            return self.ids[start:stop]
+        if stop <= start:
+            return []
+        first = start // CHUNK
+        ids = [pk for number in range(first, (stop - 1) // CHUNK + 1) for pk in self.chunks[number]]
+        return ids[start - first * CHUNK : stop - first * CHUNK]
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="directory_membership_saved")

@@ -21,18 +21,29 @@ from portal.views import refused
 DIRECTORY_PAGE_SIZE = 20
 
 
+def _page_number(value: str | None) -> int:
+    """The page asked for, as ``Paginator.get_page`` reads it (anything else: the first)."""
+    try:
+        return max(int(value or 1), 1)
+    except ValueError:
+        return 1
+
+
 @login_required
 def directory(request: HttpRequest, slug: str) -> HttpResponse:
     access = selectors.program_access(slug=slug, user=request.user)
     form = DirectorySearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    number = request.GET.get("page")
     mentor_ids = directory_cache.ordered_ids(
         key_parts=(access.program.pk, access.settings.updated_at, query),
         build=lambda: selectors.mentor_directory(
             program=access.program, settings=access.settings, query=query
         ),
+        # Where the page will slice from, so that its ids come with the first read.
+        around=(_page_number(number) - 1) * DIRECTORY_PAGE_SIZE,
     )
-    page = Paginator(mentor_ids, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(mentor_ids, DIRECTORY_PAGE_SIZE).get_page(number)
     page.object_list = selectors.directory_cards(
         ids=list(page.object_list), settings=access.settings
     )

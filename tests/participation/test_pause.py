@@ -163,7 +163,7 @@ def test_a_stale_cached_directory_order_never_shows_a_stale_mentor(client, setti
 
     from portal import directory_cache
 
-    def frozen(*, key_parts, build):  # as another process would: the old ids
+    def frozen(*, key_parts, build, around=0):  # as another process would: the old ids
         return [membership.pk]
 
     original = directory_cache.ordered_ids
