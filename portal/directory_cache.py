@@ -61,7 +61,8 @@ def ordered_ids(
     the generation it was built in (an entry of an older generation is a miss), and
     read lazily: a page reads the one or two chunks it shows, so the cost of a page
     stays the same however many mentors a program has (reading the whole order cost
-    the directory 1.4 ms per request at 10,000 mentors, against 1.0 at 1,000). The
+    the directory 1.1-1.2 ms per request at 10,000 mentors, against 0.7-1.0 at 1,000;
+    now 0.7-0.8 at both). The
     generation, the length and the chunk holding index ``around`` (where the caller
     will slice from: the page's first id) come back in one round trip to the cache."""
     digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:32]
