@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: schema run test lint format clean bench messages translations
+.PHONY: schema run test test-ready lint format clean bench messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,12 @@ run: $(VENV)/.installed $(CATALOGUES)
 	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite. DATABASE_URL and REDIS_URL choose real PostgreSQL and Redis.
-test: $(VENV)/.installed-test $(CATALOGUES)
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+test: test-ready
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# What the suite needs before pytest starts (.ci/run runs the suite in phases after it).
+test-ready: $(VENV)/.installed-test $(CATALOGUES)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 # The benchmark (bench/run.py): the busiest pages and writes against a minimal signed-in
 # page, on gunicorn + PostgreSQL + a Celery worker, at one or more dataset scales.
