@@ -8,12 +8,11 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
-from django.db import router, transaction
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentoring.inserts import insert_unless_conflict
 from notifications import selectors
 from notifications.errors import KindNotOptional
 from notifications.models import EmailOptOut, Notification
@@ -33,28 +32,6 @@ def _validate_attachments(attachments: list[dict[str, str]]) -> None:
             )
         if not isinstance(attachment["content"], str):
             raise NotificationKindError("Attachment content must be text (for example .ics).")
-
-
-def _insert_unless_duplicate(notification: Notification) -> bool:
-    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id``: one statement, no
-    savepoint, and a concurrent duplicate never aborts the caller's transaction (as a
-    failed plain INSERT would on PostgreSQL). Sets the pk and says whether it inserted.
-    """
-    meta = Notification._meta
-    using = router.db_for_write(Notification)
-    query = InsertQuery(
-        Notification,
-        on_conflict=OnConflict.IGNORE,
-        unique_fields=[meta.get_field("dedupe_key")],
-    )
-    query.insert_values([f for f in meta.concrete_fields if f is not meta.pk], [notification])
-    rows = query.get_compiler(using=using).execute_sql(returning_fields=[meta.pk])
-    if not rows or rows[0] is None:  # the dedupe key exists: nothing inserted
-        return False
-    notification.pk = rows[0][0]
-    notification._state.adding = False
-    notification._state.db = using
-    return True
 
 
 def notify(
@@ -109,7 +86,7 @@ def notify(
         status=Notification.Status.SUPPRESSED if suppressed else Notification.Status.PENDING,
         suppressed_reason=suppressed,
     )
-    created = _insert_unless_duplicate(notification)
+    created = insert_unless_conflict(notification)  # the dedupe key is unique
     if not created:
         notification = Notification.objects.get(dedupe_key=dedupe_key)
     if created and not suppressed:

@@ -3,7 +3,7 @@ post-meeting forced connection) and ended by either party or the program team.""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from matching.services.pairs import (
     refuse_unless_meeting_of_pair,
 )
 from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
+from mentoring.inserts import insert_unless_conflict
 from mentoring.models import Program, User
 from notifications.services import notify
 from webhooks.services import webhook_emit
@@ -109,22 +110,23 @@ def connection_create(
             responded_at=now,
         )
     ends_on = connection_ends_on(settings=locked.settings, started_at=now)
-    try:
-        with transaction.atomic():
-            connection = Connection.objects.create(
-                program=program,
-                mentor=mentor,
-                mentee=mentee,
-                origin=origin,
-                flash_meeting=flash_meeting,
-                started_at=now,
-                ends_on=ends_on,
-                check_in_on=connection_check_in_on(started_at=now, ends_on=ends_on),
-            )
-    except IntegrityError as error:
+    connection = Connection(
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+        origin=origin,
+        flash_meeting=flash_meeting,
+        started_at=now,
+        ends_on=ends_on,
+        check_in_on=connection_check_in_on(started_at=now, ends_on=ends_on),
+    )
+    # The constraint (one active connection per pair) is the last defence behind the
+    # lock and the counts: a row it refuses is simply not inserted (no savepoint).
+    if not insert_unless_conflict(connection):
         raise AlreadyConnected(
-            _("%(mentor)s and %(mentee)s are already connected.") % names
-        ) from error
+            _("%(mentor)s and %(mentee)s are already connected.")
+            % {"mentor": mentor.name, "mentee": mentee.name}
+        )
     webhook_emit(event="connection.created", instance=connection)
     if send_emails:
         path = reverse("portal:connection_detail", args=[connection.pk])

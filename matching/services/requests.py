@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from matching.services.pairs import (
     refuse_unless_meeting_of_pair,
 )
 from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
+from mentoring.inserts import insert_unless_conflict
 from mentoring.models import Program, User
 from notifications import localized
 from notifications.services import notify
@@ -101,20 +102,20 @@ def connection_request_create(
             if locked.mentor_membership
             else None,
         )
-    try:
-        with transaction.atomic():  # a savepoint: the constraint is the last defence
-            request = ConnectionRequest.objects.create(
-                program=program,
-                mentor=mentor,
-                mentee=mentee,
-                message=message,
-                origin=origin,
-                flash_meeting=flash_meeting,
-            )
-    except IntegrityError as error:
+    request = ConnectionRequest(
+        program=program,
+        mentor=mentor,
+        mentee=mentee,
+        message=message,
+        origin=origin,
+        flash_meeting=flash_meeting,
+    )
+    # The constraint (one pending request per pair) is the last defence behind the lock
+    # and the counts: a row it refuses is simply not inserted (no savepoint).
+    if not insert_unless_conflict(request):
         raise RequestAlreadyPending(
             _("Your request to %(mentor)s is waiting for an answer.") % {"mentor": mentor.name}
-        ) from error
+        )
     webhook_emit(event="connection_request.created", instance=request)
     expiry_days = locked.settings.request_expiry_days
     notify(

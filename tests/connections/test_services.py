@@ -5,12 +5,13 @@ connections.
 """
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from matching import services
+from matching import capacity, services
 from matching.errors import AlreadyConnected, MenteeAtLimit, MentorFull, RequestAlreadyPending
 from matching.models import Connection, ConnectionRequest
 from mentoring.errors import IllegalTransition, InvalidInput, NotAllowed
@@ -355,6 +356,39 @@ def test_connection_create_respects_capacity_and_pairs(ongoing_program, mentor, 
             mentee=make_mentee(ongoing_program),
             origin="admin",
         )
+
+
+def _counts_that_missed_everything():
+    """pair_counts as if it had not seen the pair's rows: only the database's constraint
+    is left to refuse a second active connection or pending request."""
+    return mock.patch(
+        "matching.capacity.pair_counts", return_value=capacity.PairCounts(0, 0, 0, 0, 0, 0, None)
+    )
+
+
+def test_the_constraint_refuses_a_second_connection_the_counts_missed(
+    ongoing_program, mentor, mentee
+):
+    ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
+    with transaction.atomic():  # the caller's transaction, as the follow-up's
+        with _counts_that_missed_everything(), pytest.raises(AlreadyConnected, match="already"):
+            services.connection_create(
+                program=ongoing_program, mentor=mentor, mentee=mentee, origin="admin"
+            )
+        # Refused without an error from the database: the caller's transaction goes on.
+        assert Connection.objects.filter(mentor=mentor, mentee=mentee).count() == 1
+    assert not Notification.objects.filter(kind="connection_created").exists()
+
+
+def test_the_constraint_refuses_a_second_pending_request_the_counts_missed(
+    ongoing_program, mentor, mentee
+):
+    ask(ongoing_program, mentor, mentee)
+    with transaction.atomic():
+        with _counts_that_missed_everything(), pytest.raises(RequestAlreadyPending):
+            ask(ongoing_program, mentor, mentee, message="Again.")
+        assert ConnectionRequest.objects.filter(mentor=mentor, mentee=mentee).count() == 1
+    assert Notification.objects.filter(kind="connection_request_received").count() == 1
 
 
 def test_services_work_nested_in_an_outer_transaction(ongoing_program, mentor, mentee):
