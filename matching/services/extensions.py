@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from matching.models import Connection, ConnectionExtension, MatchingSettings
 from matching.services.pairs import email_paths
 from mentoring import when
 from mentoring.errors import IllegalTransition, NotAllowed
+from mentoring.inserts import insert_unless_conflict
 from mentoring.models import User
 from notifications import localized
 from notifications.services import notify
@@ -90,13 +91,11 @@ def connection_extension_request(*, connection: Connection, actor: User) -> Conn
         raise IllegalTransition(
             _("An extension is already waiting for an answer; wait for it or withdraw it.")
         )
-    try:
-        with transaction.atomic():
-            extension = ConnectionExtension.objects.create(
-                connection=current, requested_by=actor, days=days
-            )
-    except IntegrityError as error:  # the lock above makes this the last line of defence
-        raise IllegalTransition(_("An extension is already waiting for an answer.")) from error
+    extension = ConnectionExtension(connection=current, requested_by=actor, days=days)
+    # The constraint (one pending extension per connection) is the last defence behind
+    # the lock and the check above: a row it refuses is simply not inserted.
+    if not insert_unless_conflict(extension):
+        raise IllegalTransition(_("An extension is already waiting for an answer."))
     other = _other(current, actor.pk)
     _tell(
         kind="connection_extension_requested",

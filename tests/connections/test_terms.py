@@ -4,8 +4,11 @@ the program team in admin), the reminder before the end and the end job (complet
 each email once, through the outbox, as text and HTML."""
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
+from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,6 +134,20 @@ def test_one_pending_extension_at_a_time(connection, mentor, mentee):
     with pytest.raises(IllegalTransition):
         services.connection_extension_request(connection=connection, actor=mentee)
     assert connection.extensions.count() == 1
+
+
+def test_the_constraint_refuses_a_second_pending_extension_the_check_missed(
+    connection, mentor, mentee
+):
+    services.connection_extension_request(connection=connection, actor=mentee)
+    with (
+        transaction.atomic(),  # the caller's transaction
+        mock.patch.object(QuerySet, "exists", return_value=False),  # the check misses it
+        pytest.raises(IllegalTransition, match=r"already waiting for an answer\.$"),
+    ):
+        services.connection_extension_request(connection=connection, actor=mentor)
+    assert connection.extensions.count() == 1
+    assert list(kinds()).count("connection_extension_requested") == 1
 
 
 def test_decline_keeps_the_date_and_tells_the_asker(
