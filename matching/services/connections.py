@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import capacity, refusals
-from matching.errors import AlreadyConnected
 from matching.models import Connection, ConnectionExtension, ConnectionRequest
 from matching.services.pairs import (
     close_other_requests_if_mentee_full,
@@ -123,10 +122,7 @@ def connection_create(
     # The constraint (one active connection per pair) is the last defence behind the
     # lock and the counts: a row it refuses is simply not inserted (no savepoint).
     if not insert_unless_conflict(connection):
-        raise AlreadyConnected(
-            _("%(mentor)s and %(mentee)s are already connected.")
-            % {"mentor": mentor.name, "mentee": mentee.name}
-        )
+        raise refusals.for_pair(capacity.ALREADY_CONNECTED, **names)
     webhook_emit(event="connection.created", instance=connection)
     if send_emails:
         path = reverse("portal:connection_detail", args=[connection.pk])

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching import capacity, refusals
-from matching.errors import RequestAlreadyPending
 from matching.models import Connection, ConnectionRequest, MatchingSettings
 from matching.services.pairs import (
     close_other_requests_if_mentee_full,
@@ -113,9 +112,7 @@ def connection_request_create(
     # The constraint (one pending request per pair) is the last defence behind the lock
     # and the counts: a row it refuses is simply not inserted (no savepoint).
     if not insert_unless_conflict(request):
-        raise RequestAlreadyPending(
-            _("Your request to %(mentor)s is waiting for an answer.") % {"mentor": mentor.name}
-        )
+        raise refusals.for_mentee(capacity.REQUEST_PENDING, mentor_name=mentor.name)
     webhook_emit(event="connection_request.created", instance=request)
     expiry_days = locked.settings.request_expiry_days
     notify(

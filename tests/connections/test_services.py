@@ -371,10 +371,13 @@ def test_the_constraint_refuses_a_second_connection_the_counts_missed(
 ):
     ConnectionFactory(program=ongoing_program, mentor=mentor, mentee=mentee)
     with transaction.atomic():  # the caller's transaction, as the follow-up's
-        with _counts_that_missed_everything(), pytest.raises(AlreadyConnected, match="already"):
+        with _counts_that_missed_everything(), pytest.raises(AlreadyConnected) as refused:
             services.connection_create(
                 program=ongoing_program, mentor=mentor, mentee=mentee, origin="admin"
             )
+        # The same refusal as when the counts see the connection: words and code.
+        assert refused.value.message == f"{mentor.name} and {mentee.name} are already connected."
+        assert refused.value.code == capacity.ALREADY_CONNECTED
         # Refused without an error from the database: the caller's transaction goes on.
         assert Connection.objects.filter(mentor=mentor, mentee=mentee).count() == 1
     assert not Notification.objects.filter(kind="connection_created").exists()
@@ -385,8 +388,10 @@ def test_the_constraint_refuses_a_second_pending_request_the_counts_missed(
 ):
     ask(ongoing_program, mentor, mentee)
     with transaction.atomic():
-        with _counts_that_missed_everything(), pytest.raises(RequestAlreadyPending):
+        with _counts_that_missed_everything(), pytest.raises(RequestAlreadyPending) as refused:
             ask(ongoing_program, mentor, mentee, message="Again.")
+        assert refused.value.message == f"Your request to {mentor.name} is waiting for an answer."
+        assert refused.value.code == capacity.REQUEST_PENDING
         assert ConnectionRequest.objects.filter(mentor=mentor, mentee=mentee).count() == 1
     assert Notification.objects.filter(kind="connection_request_received").count() == 1
 
