@@ -310,6 +310,24 @@ def test_accepting_an_answered_request_is_a_readable_409(
     assert f"already {status}" in response.content.decode()
 
 
+@pytest.mark.parametrize("status", ["withdrawn", "accepted", "expired", "closed"])
+def test_declining_an_answered_request_is_a_readable_409(
+    client, ongoing_program, mentor, mentee, status
+):
+    request = ConnectionRequestFactory(
+        program=ongoing_program, mentor=mentor, mentee=mentee, status=status
+    )
+    client.force_login(mentor)
+    response = client.post(
+        reverse("portal:request_decline", args=[request.pk]),
+        {"reason": ConnectionRequest.DeclineReason.values[0], "note": ""},
+    )
+    assert response.status_code == 409
+    assert f"already {status}" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == status
+
+
 @pytest.mark.parametrize(
     "name",
     [

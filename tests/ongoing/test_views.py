@@ -109,3 +109,21 @@ def test_bad_input_is_a_form_error_and_an_ended_connection_a_message(client, pai
     assert response.status_code == 409
     assert "This connection has ended" in response.content.decode()
     assert not Note.objects.exists()
+
+
+def test_goals_of_an_ended_connection_are_a_message_not_an_error(client, pair):
+    goal = services.goal_add(connection=pair, actor=pair.mentee, title="Lead a project")
+    Connection.objects.filter(pk=pair.pk).update(status="ended", ended_at=timezone.now())
+    client.force_login(pair.mentee)
+    added = client.post(
+        reverse("portal:goal_add", args=[pair.pk]),
+        {"title": "One more", "description": "", "target_date": ""},
+    )
+    updated = client.post(
+        reverse("portal:goal_update", args=[pair.pk, goal.pk]),
+        {"title": "Lead a project", "description": "", "target_date": "", "status": "achieved"},
+    )
+    for response in (added, updated):
+        assert response.status_code == 409
+        assert "This connection has ended" in response.content.decode()
+    assert list(Goal.objects.values_list("title", "status")) == [("Lead a project", "open")]
