@@ -101,6 +101,29 @@ def test_preferred_lists_and_the_create_connection_action(
     assert connection.origin == "preferred_mentoring" and connection.mentor == mentor
 
 
+def test_the_create_connection_action_says_which_entries_were_refused_and_why(
+    admin_client, ongoing_program, mentor, other_mentor, mentee
+):
+    configure(ongoing_program, preferred_mentoring_enabled=True, max_ongoing_mentors_per_mentee=1)
+    entries = [
+        PreferredMentorFactory(program=ongoing_program, mentee=mentee, mentor=mentor, rank=1),
+        PreferredMentorFactory(program=ongoing_program, mentee=mentee, mentor=other_mentor, rank=2),
+    ]
+    response = admin_client.post(
+        reverse("admin:matching_preferredmentor_changelist"),
+        {"action": "create_connections", ACTION_CHECKBOX_NAME: [e.pk for e in entries]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        f"{mentee.name} → {other_mentor.name}: "
+        f"{mentee.name} already has the most ongoing mentors this program allows.",
+        "1 connection(s) created; both sides were emailed.",
+    ]
+    assert list(Connection.objects.values_list("mentor", flat=True)) == [mentor.pk]
+
+
 def test_memberships_list_shows_slots_without_a_query_per_row(
     admin_client, ongoing_program, mentor_membership
 ):

@@ -219,6 +219,25 @@ def test_the_admin_action_extends_through_the_service(admin_client, connection):
     assert connection.extensions.get().by_admin
 
 
+def test_the_admin_action_names_the_connections_it_could_not_extend(
+    admin_client, connection, mentor
+):
+    open_ended = ConnectionFactory(
+        program=connection.program, mentor=mentor, mentee=UserFactory(), ends_on=None
+    )
+    response = admin_client.post(
+        reverse("admin:matching_connection_changelist"),
+        {"action": "extend_connections", "_selected_action": [connection.pk, open_ended.pk]},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        f"{open_ended}: This connection has no end date, so there is nothing to extend.",
+        "1 connection(s) extended; both people were emailed.",
+    ]
+    assert not open_ended.extensions.exists() and connection.extensions.count() == 1
+
+
 def test_ending_early_is_recorded_and_drops_a_pending_extension(connection, mentor, mentee):
     extension = services.connection_extension_request(connection=connection, actor=mentee)
     services.connection_end(connection=connection, actor=mentor, reason="Moving abroad.")
