@@ -71,6 +71,14 @@ def _refuse_unless_extendable(connection: Connection) -> int:
     return days
 
 
+def _already_pending() -> IllegalTransition:
+    # One refusal for the check and its backstop: the person reads the same words
+    # whichever of the two caught the second request.
+    return IllegalTransition(
+        _("An extension is already waiting for an answer; wait for it or withdraw it.")
+    )
+
+
 def _move_end(connection: Connection, extension: ConnectionExtension, days: int) -> None:
     extension.previous_ends_on = connection.ends_on
     connection.ends_on = connection.ends_on + timedelta(days=days)
@@ -88,14 +96,12 @@ def connection_extension_request(*, connection: Connection, actor: User) -> Conn
         raise NotAllowed(_("Only the mentor or the mentee can ask to extend this connection."))
     days = _refuse_unless_extendable(current)
     if current.extensions.filter(status=Status.PENDING).exists():
-        raise IllegalTransition(
-            _("An extension is already waiting for an answer; wait for it or withdraw it.")
-        )
+        raise _already_pending()
     extension = ConnectionExtension(connection=current, requested_by=actor, days=days)
     # The constraint (one pending extension per connection) is the last defence behind
     # the lock and the check above: a row it refuses is simply not inserted.
     if not insert_unless_conflict(extension):
-        raise IllegalTransition(_("An extension is already waiting for an answer."))
+        raise _already_pending()
     other = _other(current, actor.pk)
     _tell(
         kind="connection_extension_requested",
