@@ -38,6 +38,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.admin_input import AdminInputGuardMixin, CheckedWidgetsMixin
 from mentoring.exports import dataset_download, download_format
@@ -325,3 +326,26 @@ class ProgramScopedInlineMixin(_ScopedFormfieldsMixin):
         return scope_queryset(
             qs, program_ids=administered_program_ids(request), program_path=self.program_path
         )
+
+
+class ChangeHistoryInline(ProgramScopedInlineMixin, admin.TabularInline):
+    """A record's change history under it, newest first, read-only: the services write
+    it, nobody edits it. A subclass names ``model``, ``program_path`` and ``fields``;
+    each row's author comes in the rows' own query (one query however long the history)."""
+
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Change history")
+    ordering = ("-changed_at", "-pk")
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("changed_by")

@@ -17,7 +17,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Connection
-from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.admin_scoping import (
+    ChangeHistoryInline,
+    ProgramScopedAdminMixin,
+    ProgramScopedInlineMixin,
+)
 from ongoing import health
 from ongoing.exports import outcomes_report_dataset
 from ongoing.models import ConnectionHealth, ConnectionNudge, Goal, GoalChange, Note
@@ -35,12 +39,10 @@ class _ReadOnly:
         return False
 
 
-class GoalChangeInline(_ReadOnly, ProgramScopedInlineMixin, admin.TabularInline):
+class GoalChangeInline(ChangeHistoryInline):
     model = GoalChange
     program_path = "goal__connection__program"
-    extra = 0
     fields = ("changed_at", "changed_by", "field", "old_value", "new_value")
-    readonly_fields = fields
 
 
 @admin.register(Goal)

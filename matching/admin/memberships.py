@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from matching import capacity, services
 from matching.models import MatchingSettings, MembershipChange
 from mentoring.admin_scoping import (
+    ChangeHistoryInline,
     ProgramScopedAdminMixin,
-    ProgramScopedInlineMixin,
     administered_program_ids,
     sees_everything,
 )
@@ -64,24 +64,10 @@ class MembershipAdminForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipChangeInline(ProgramScopedInlineMixin, admin.TabularInline):
+class MembershipChangeInline(ChangeHistoryInline):
     model = MembershipChange
     program_path = "membership__program"
-    extra = 0
-    can_delete = False
     fields = ("changed_at", "changed_by", "summary")
-    readonly_fields = fields
-    verbose_name_plural = _("Change history")
-    ordering = ("-changed_at", "-pk")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(Membership)

@@ -16,7 +16,7 @@ from matching.models import (
     MatchingSettings,
     MatchingSettingsChange,
 )
-from mentoring.admin_scoping import ProgramScopedAdminMixin, ProgramScopedInlineMixin
+from mentoring.admin_scoping import ChangeHistoryInline, ProgramScopedAdminMixin
 
 MODE_FIELDS = (
     "ongoing_enabled",
@@ -86,24 +86,10 @@ class MatchingSettingsForm(forms.ModelForm):
         return cleaned
 
 
-class MatchingSettingsChangeInline(ProgramScopedInlineMixin, admin.TabularInline):
+class MatchingSettingsChangeInline(ChangeHistoryInline):
     model = MatchingSettingsChange
     program_path = "matching_settings__program"
-    extra = 0
-    can_delete = False
     fields = ("changed_at", "changed_by", "summary")
-    readonly_fields = fields
-    verbose_name_plural = _("Change history")
-    ordering = ("-changed_at", "-pk")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("changed_by")
 
 
 @admin.register(MatchingSettings)

@@ -2,10 +2,13 @@
 notes are in no admin list, page or search; another program's goals are 404."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.services import program_administrator_add
 from ongoing import services
+from ongoing.models import Goal
 from tests.connections.factories import ConnectionFactory
 from tests.factories import ProgramFactory, UserFactory
 
@@ -51,3 +54,32 @@ def test_another_programs_goal_is_404(admin_client, pair):
         "Elsewhere"
         not in admin_client.get(reverse("admin:ongoing_goal_changelist")).content.decode()
     )
+
+
+def _goal_page(admin_client, goal) -> str:
+    return admin_client.get(reverse("admin:ongoing_goal_change", args=[goal.pk])).content.decode()
+
+
+def test_a_goals_change_history_is_newest_first_at_the_same_cost_however_long(
+    admin_client, pair, django_assert_max_num_queries
+):
+    goal = services.goal_add(connection=pair, actor=pair.mentee, title="Lead a project")
+    _goal_page(admin_client, goal)  # the first visit's one-off reads (permissions, ...)
+    with CaptureQueriesContext(connection) as one_change:
+        _goal_page(admin_client, goal)
+    # Five more changes by both people: each row names who made it.
+    for number, actor in enumerate([pair.mentor, pair.mentee] * 2 + [pair.mentor]):
+        services.goal_update(
+            goal=goal,
+            actor=actor,
+            title=f"Lead a project, step {number}",
+            description="",
+            target_date=None,
+            status=Goal.Status.OPEN,
+        )
+    with django_assert_max_num_queries(len(one_change)):
+        page = _goal_page(admin_client, goal)
+    newest, oldest = "Lead a project, step 4", "Lead a project, step 0"
+    assert page.index(newest) < page.index(oldest)
+    assert "Amara Okafor" in page and "Elif Demir" in page
+    assert "Change history" in page
