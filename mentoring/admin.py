@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -81,6 +82,11 @@ class MembershipInline(ProgramScopedInlineMixin, admin.TabularInline):
     fields = ("user", "role", "active")
     autocomplete_fields = ("user",)
     show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Each row's label names its person and program: read with the rows, not a
+        # query each.
+        return super().get_queryset(request).select_related("user", "program")
 
 
 @admin.register(Program)

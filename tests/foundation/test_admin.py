@@ -1,5 +1,7 @@
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import FlashToOngoingPolicy, MatchingSettings, MatchingSettingsChange
@@ -78,6 +80,24 @@ def test_every_admin_page_renders_for_a_superuser(admin_client, program):
         if obj is not None:
             change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
             assert admin_client.get(change).status_code == 200, change
+
+
+def test_a_programs_page_reads_its_members_with_their_rows(admin_client, program):
+    """Each membership row names its person and program from the rows' own query; what
+    is left per row is Django's autocomplete widget reading the person it shows."""
+    url = reverse("admin:mentoring_program_change", args=[program.pk])
+
+    def queries_with(members: int) -> int:
+        while program.memberships.count() < members:
+            MembershipFactory(program=program)
+        admin_client.get(url)  # one-off reads of a first visit
+        with CaptureQueriesContext(connection) as captured:
+            page = admin_client.get(url).content.decode()
+        assert page.count('name="memberships-') >= members
+        return len(captured)
+
+    two, twelve = queries_with(2), queries_with(12)
+    assert twelve - two == 10  # the autocomplete's one per row, nothing more
 
 
 def test_program_list_links_to_its_matching_settings(admin_client, program):
