@@ -20,7 +20,8 @@ Every ``ModelAdmin`` of the project mixes in ``ProgramScopedAdminMixin`` and nam
 
 Autocompletes are scoped because Django's autocomplete view starts from the target
 admin's ``get_queryset``. Inlines use ``ProgramScopedInlineMixin``: their parent's page is
-already scoped; the mixin scopes their rows and their foreign-key choices.
+already scoped; the mixin scopes their rows and their foreign-key choices. A record's
+audit trail (settings, membership and goal changes) is a ``ChangeHistoryInline``.
 """
 
 from __future__ import annotations
