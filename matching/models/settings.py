@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from matching import history
 from mentoring.models import Program
 
 
@@ -256,9 +257,7 @@ class MatchingSettingsChange(models.Model):
 
     @property
     def summary(self) -> str:
-        return "; ".join(
-            f"{item['label']}: {item['old']} → {item['new']}" for item in self.changes.values()
-        )
+        return history.summary(self.changes)
 
 
 class MembershipChange(models.Model):
@@ -294,6 +293,4 @@ class MembershipChange(models.Model):
 
     @property
     def summary(self) -> str:
-        return "; ".join(
-            f"{item['label']}: {item['old']} → {item['new']}" for item in self.changes.values()
-        )
+        return history.summary(self.changes)

@@ -29,11 +29,11 @@ from datetime import UTC, date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import capacity
+from matching import capacity, history
 from matching.errors import MembershipExists, ParticipationRefused
 from matching.models import MatchingSettings, MembershipChange
 from mentoring import dates, when
@@ -55,23 +55,6 @@ MENTEE_FIELDS = ("goals",)
 # What only a program admin changes (Django admin's membership page).
 ADMIN_FIELDS = ("user", "program", "role", "active")
 BIO_MAX_LENGTH = 2000
-_SHOWN_TEXT = 80  # long texts are recorded shortened
-
-
-def _display(membership: Membership, field_name: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("on") if value else _("off")
-    if isinstance(value, date):
-        return when.day(value)
-    if isinstance(value, models.Model):
-        return str(value)
-    field = membership._meta.get_field(field_name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    text = str(value)
-    return text if len(text) <= _SHOWN_TEXT else text[: _SHOWN_TEXT - 1] + "…"
 
 
 def membership_check(
@@ -166,17 +149,7 @@ def membership_update(
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     settings = MatchingSettings.objects.get(program_id=locked.program_id)
     membership_check(membership=locked, settings=settings, changes=changes, by_admin=by_admin)
-    recorded: dict[str, dict[str, str]] = {}
-    for field_name, new_value in changes.items():
-        old_value = getattr(locked, field_name)
-        if old_value == new_value:
-            continue
-        recorded[field_name] = {
-            "label": str(locked._meta.get_field(field_name).verbose_name),
-            "old": _display(locked, field_name, old_value),
-            "new": _display(locked, field_name, new_value),
-        }
-        setattr(locked, field_name, new_value)
+    recorded = history.apply_changes(locked, changes)
     if not recorded:
         return None
     try:

@@ -4,19 +4,9 @@ from typing import Any
 
 from django.db import transaction
 
+from matching import history
 from matching.models import MatchingSettings, MatchingSettingsChange
 from mentoring.models import User
-
-
-def _display(settings: MatchingSettings, field_name: str, value: Any) -> str:
-    field = settings._meta.get_field(field_name)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(value)
 
 
 @transaction.atomic
@@ -28,18 +18,9 @@ def matching_settings_update(
     Returns the audit row, or None when nothing actually changed.
     """
     locked = MatchingSettings.objects.select_for_update().get(pk=matching_settings.pk)
-    recorded: dict[str, dict[str, str]] = {}
-    for field_name, new_value in changes.items():
-        old_value = getattr(locked, field_name)
-        if old_value == new_value:
-            continue
-        recorded[field_name] = {
-            "label": str(locked._meta.get_field(field_name).verbose_name),
-            "old": _display(locked, field_name, old_value),
-            "new": _display(locked, field_name, new_value),
-        }
-        setattr(locked, field_name, new_value)
-        setattr(matching_settings, field_name, new_value)
+    recorded = history.apply_changes(locked, changes)
+    for field_name in recorded:
+        setattr(matching_settings, field_name, getattr(locked, field_name))
     if not recorded:
         return None
     locked.full_clean()
