@@ -20,11 +20,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.db import connection as db_connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from notifications import outbox
 from notifications.models import Notification
 from notifications.rendering import build_message
 from notifications.selectors import suppression_reason
@@ -295,34 +296,16 @@ def enqueue_deliveries(notification_ids: list[int]) -> int:
 
 
 def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
-    """Take the rows a worker should have delivered by now and mark them as handled.
-
-    Pending rows more than NOTIFICATIONS_PENDING_GRACE seconds past their due time
-    (never handed to a worker, or a retry whose message was lost) and rows sending
-    for longer than NOTIFICATIONS_STUCK_AFTER seconds (the worker died mid-send) are
-    locked with SKIP LOCKED, set pending and due now, and returned. A second sweep
-    running at the same moment skips the locked rows, and after commit they are no
-    longer overdue, so each row is enqueued once.
-    """
-    now = now or timezone.now()
-    limit = limit or _setting("NOTIFICATIONS_SWEEP_BATCH", 500)
-    pending_before = now - timedelta(seconds=_setting("NOTIFICATIONS_PENDING_GRACE", 60))
-    stuck_before = now - timedelta(seconds=_setting("NOTIFICATIONS_STUCK_AFTER", 300))
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=Status.PENDING, next_attempt_at__lt=pending_before)
-                | Q(status=Status.SENDING, claimed_at__lt=stuck_before)
-            )
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            Notification.objects.filter(pk__in=ids).update(
-                status=Status.PENDING, next_attempt_at=now
-            )
-    return ids
+    """Take the notifications a worker should have delivered by now and make them due now
+    (``outbox.take_overdue``): pending more than NOTIFICATIONS_PENDING_GRACE seconds past
+    their due time, or sending for longer than NOTIFICATIONS_STUCK_AFTER seconds."""
+    return outbox.take_overdue(
+        Notification,
+        now=now or timezone.now(),
+        limit=limit or _setting("NOTIFICATIONS_SWEEP_BATCH", 500),
+        pending_grace=_setting("NOTIFICATIONS_PENDING_GRACE", 60),
+        stuck_after=_setting("NOTIFICATIONS_STUCK_AFTER", 300),
+    )
 
 
 @shared_task(ignore_result=True)

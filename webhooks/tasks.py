@@ -26,11 +26,11 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import outbox
 from webhooks import network, payloads, signing
 from webhooks.models import Delivery, Endpoint
 
@@ -230,31 +230,17 @@ def enqueue_delivery(delivery_id: int) -> bool:
 
 
 def sweep_due_ids(*, now=None, limit: int | None = None) -> list[int]:
-    """Take the rows a worker should have delivered by now and mark them due now.
-
-    Pending rows more than WEBHOOKS_PENDING_GRACE seconds past their due time (never
-    handed to a worker, a retry whose message was lost, or a wait longer than a task
-    message may carry) and rows sending for longer than WEBHOOKS_STUCK_AFTER seconds
-    (the worker died mid-send), locked with SKIP LOCKED so that two sweeps at once
-    enqueue each row once.
-    """
-    now = now or timezone.now()
-    limit = limit or _setting("WEBHOOKS_SWEEP_BATCH", 500)
-    pending_before = now - timedelta(seconds=_setting("WEBHOOKS_PENDING_GRACE", 60))
-    stuck_before = now - timedelta(seconds=_setting("WEBHOOKS_STUCK_AFTER", 300))
-    with transaction.atomic():
-        ids = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=Status.PENDING, next_attempt_at__lt=pending_before)
-                | Q(status=Status.SENDING, claimed_at__lt=stuck_before)
-            )
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            Delivery.objects.filter(pk__in=ids).update(status=Status.PENDING, next_attempt_at=now)
-    return ids
+    """Take the deliveries a worker should have made by now and make them due now
+    (notifications' ``outbox.take_overdue``, the same rule as for emails): pending more
+    than WEBHOOKS_PENDING_GRACE seconds past their due time, or sending for longer than
+    WEBHOOKS_STUCK_AFTER seconds."""
+    return outbox.take_overdue(
+        Delivery,
+        now=now or timezone.now(),
+        limit=limit or _setting("WEBHOOKS_SWEEP_BATCH", 500),
+        pending_grace=_setting("WEBHOOKS_PENDING_GRACE", 60),
+        stuck_after=_setting("WEBHOOKS_STUCK_AFTER", 300),
+    )
 
 
 @shared_task(ignore_result=True)
