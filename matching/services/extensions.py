@@ -123,6 +123,19 @@ def _lock_pending(extension: ConnectionExtension) -> tuple[Connection, Connectio
     return connection, current
 
 
+def _lock_for_answer(
+    extension: ConnectionExtension, actor: User
+) -> tuple[Connection, ConnectionExtension]:
+    """Lock a pending extension that ``actor`` may answer: the other party of its
+    connection, never the one who asked."""
+    connection, current = _lock_pending(extension)
+    if actor.pk not in (connection.mentor_id, connection.mentee_id):
+        raise NotAllowed(_("Only the mentor or the mentee can answer this extension."))
+    if actor.pk == current.requested_by_id:
+        raise NotAllowed(_("The other person answers your extension; you may withdraw it."))
+    return connection, current
+
+
 def _answer(current: ConnectionExtension, status: str, actor: User, now: datetime) -> None:
     current.status = status
     current.responded_at = now
@@ -143,11 +156,7 @@ def connection_extension_accept(
     *, extension: ConnectionExtension, actor: User
 ) -> ConnectionExtension:
     """The other party accepts: the end date moves by the extension's days."""
-    connection, current = _lock_pending(extension)
-    if actor.pk not in (connection.mentor_id, connection.mentee_id):
-        raise NotAllowed(_("Only the mentor or the mentee can answer this extension."))
-    if actor.pk == current.requested_by_id:
-        raise NotAllowed(_("The other person answers your extension; you may withdraw it."))
+    connection, current = _lock_for_answer(extension, actor)
     if connection.status != Connection.Status.ACTIVE or connection.ends_on is None:
         raise IllegalTransition(_("This connection has ended; it can no longer be extended."))
     _move_end(connection, current, current.days)
@@ -169,11 +178,7 @@ def connection_extension_decline(
     *, extension: ConnectionExtension, actor: User
 ) -> ConnectionExtension:
     """The other party declines: the end date stays."""
-    connection, current = _lock_pending(extension)
-    if actor.pk not in (connection.mentor_id, connection.mentee_id):
-        raise NotAllowed(_("Only the mentor or the mentee can answer this extension."))
-    if actor.pk == current.requested_by_id:
-        raise NotAllowed(_("The other person answers your extension; you may withdraw it."))
+    connection, current = _lock_for_answer(extension, actor)
     _answer(current, Status.DECLINED, actor, timezone.now())
     if current.requested_by is not None:
         _tell(

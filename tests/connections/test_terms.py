@@ -171,6 +171,27 @@ def test_decline_keeps_the_date_and_tells_the_asker(
     services.connection_extension_request(connection=connection, actor=mentee)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [services.connection_extension_accept, services.connection_extension_decline],
+    ids=["accept", "decline"],
+)
+def test_only_the_other_party_answers_an_extension(answer, connection, mentor, mentee):
+    extension = services.connection_extension_request(connection=connection, actor=mentee)
+    with pytest.raises(NotAllowed) as by_the_asker:
+        answer(extension=extension, actor=mentee)
+    with pytest.raises(NotAllowed) as by_someone_else:
+        answer(extension=extension, actor=UserFactory())
+    assert by_the_asker.value.message == (
+        "The other person answers your extension; you may withdraw it."
+    )
+    assert by_someone_else.value.message == (
+        "Only the mentor or the mentee can answer this extension."
+    )
+    extension.refresh_from_db()
+    assert (extension.status, extension.responded_by) == ("pending", None)
+
+
 def test_only_the_asker_withdraws_and_the_other_is_told(
     connection, mentor, mentee, django_capture_on_commit_callbacks
 ):
