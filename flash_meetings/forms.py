@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from flash_meetings.models import AvailabilitySlot, ProposedTime
 from flash_meetings.services.availability import MAX_REPEAT_WEEKS
+from flash_meetings.services.requests import check_time_choice
 from flash_meetings.timezones import format_when, localize_naive, zone_of
 from mentoring import dates
+from mentoring.errors import DomainError
 from mentoring.validators import validate_plain_text, validate_single_line
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -141,10 +143,13 @@ class RequestForm(ZoneAwareForm):
         cleaned["proposed_starts"] = [value for value in times if value is not None]
         if self.errors:
             return cleaned
-        if cleaned.get("slot") and cleaned["proposed_starts"]:
-            raise forms.ValidationError(_("Either pick an open slot or propose times, not both."))
-        if not cleaned.get("slot") and not cleaned["proposed_starts"]:
-            raise forms.ValidationError(_("Pick an open slot or propose at least one time."))
+        try:
+            check_time_choice(
+                slot_chosen=bool(cleaned.get("slot")),
+                proposed_count=len(cleaned["proposed_starts"]),
+            )
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
         return cleaned
 
 

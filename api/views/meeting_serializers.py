@@ -19,6 +19,7 @@ from flash_meetings.forms import LATEST_YEAR, TOO_LATE, VIDEO_URL_VALIDATORS
 from flash_meetings.models import FlashMeeting, ProposedTime
 from flash_meetings.timezones import localize_naive
 from mentoring import dates
+from mentoring.errors import DomainError
 from mentoring.validators import validate_plain_text, validate_single_line
 from mentoring.when import zone_of
 
@@ -150,12 +151,12 @@ class MeetingRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("Send either the mentor's membership or your connection: exactly one of them.")
             )
-        if attrs.get("slot") and attrs["proposed_times"]:
-            raise serializers.ValidationError(
-                _("Either pick an open slot or propose times, not both.")
+        try:
+            services.check_time_choice(
+                slot_chosen=bool(attrs.get("slot")), proposed_count=len(attrs["proposed_times"])
             )
-        if not attrs.get("slot") and not attrs["proposed_times"]:
-            raise serializers.ValidationError(_("Pick an open slot or propose at least one time."))
+        except DomainError as error:
+            raise serializers.ValidationError(error.message) from error
         return attrs
 
 

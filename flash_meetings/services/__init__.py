@@ -30,6 +30,7 @@ from flash_meetings.services.outcomes import (
 )
 from flash_meetings.services.requests import (
     MAX_PROPOSED_TIMES,
+    check_time_choice,
     flash_meeting_accept,
     flash_meeting_accept_proposal,
     flash_meeting_decline,
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_REPEAT_WEEKS",
     "availability_slot_remove",
     "availability_slots_create",
+    "check_time_choice",
     "flash_meeting_accept",
     "flash_meeting_accept_proposal",
     "flash_meeting_cancel",

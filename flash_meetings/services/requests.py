@@ -42,6 +42,15 @@ from webhooks.services import webhook_emit
 MAX_PROPOSED_TIMES = 3
 
 
+def check_time_choice(*, slot_chosen: bool, proposed_count: int) -> None:
+    """A request names an open slot or proposes times: one of the two, never both (the
+    request form and the API check it with this before calling the service)."""
+    if slot_chosen and proposed_count:
+        raise BadRequest(_("Either pick an open slot or propose times, not both."))
+    if not slot_chosen and not proposed_count:
+        raise BadRequest(_("Pick an open slot or propose at least one time."))
+
+
 @transaction.atomic
 def flash_meeting_request(
     *,
@@ -63,6 +72,7 @@ def flash_meeting_request(
     mentor = mentor_membership.user
     if mentor.pk == mentee.pk:
         raise SelfMeeting(_("You cannot request a meeting with yourself."))
+    check_time_choice(slot_chosen=slot is not None, proposed_count=len(proposed_starts))
     topic = topic.strip()
     if not topic:
         raise BadRequest(_("Please say what you would like to talk about."))
@@ -109,8 +119,6 @@ def flash_meeting_request(
         times: list[datetime] = []
     else:
         times = sorted(set(proposed_starts))
-        if not times:
-            raise BadRequest(_("Pick an open slot or propose at least one time."))
         if len(times) > MAX_PROPOSED_TIMES:
             raise BadRequest(_("Propose at most %(count)s times.") % {"count": MAX_PROPOSED_TIMES})
         for proposed in times:

@@ -105,6 +105,32 @@ def test_proposed_times_up_to_three(mentor_membership, mentee):
         )
 
 
+@pytest.mark.parametrize(
+    ("with_slot", "proposed", "refusal"),
+    [
+        (True, 1, "Either pick an open slot or propose times, not both."),
+        (False, 0, "Pick an open slot or propose at least one time."),
+    ],
+    ids=["both", "neither"],
+)
+def test_a_request_names_a_slot_or_proposes_times_never_both(
+    mentor_membership, mentee, with_slot, proposed, refusal
+):
+    """The service's own rule (the request form and the API ask it too): before, a slot
+    with proposed times was taken and the times dropped without a word."""
+    slot = slot_for(mentor_membership, in_days(3, 9)) if with_slot else None
+    with pytest.raises(errors.BadRequest) as refused:
+        services.flash_meeting_request(
+            mentor_membership=mentor_membership,
+            mentee=mentee,
+            topic="t",
+            slot=slot,
+            proposed_starts=[in_days(4, 9)] * proposed,
+        )
+    assert refused.value.message == refusal
+    assert not FlashMeeting.objects.exists()
+
+
 def test_a_mentor_cannot_meet_themselves(mentor_membership):
     MembershipFactory(program=mentor_membership.program, user=mentor_membership.user, role="mentee")
     slot = slot_for(mentor_membership, in_days(3))

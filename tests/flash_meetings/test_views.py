@@ -214,6 +214,19 @@ def test_request_form_errors_sit_beside_fields(client, mentor_membership, mentee
     assert "Enter a valid date/time." in html
 
 
+def test_the_request_form_asks_for_a_slot_or_times_never_both(client, mentor_membership, mentee):
+    slot = AvailabilitySlotFactory(program=mentor_membership.program, mentor=mentor_membership.user)
+    client.force_login(mentee)
+    url = reverse("flash_meetings:request", args=[mentor_membership.pk])
+    time = in_days(4).strftime("%Y-%m-%dT%H:%M")
+    both = client.post(url, {"topic": "t", "slot": slot.pk, "proposed_1": time})
+    neither = client.post(url, {"topic": "t"})
+    assert (both.status_code, neither.status_code) == (400, 400)
+    assert "Either pick an open slot or propose times, not both." in both.content.decode()
+    assert "Pick an open slot or propose at least one time." in neither.content.decode()
+    assert not FlashMeeting.objects.exists()
+
+
 def test_proposed_times_are_read_in_the_mentees_zone(client, mentor_membership, mentee):
     mentee.time_zone = "Asia/Tokyo"
     mentee.save()
