@@ -9,8 +9,9 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from matching import services
 from matching.models import ConnectionRequest
-from mentoring import dates, when
+from mentoring.errors import DomainError
 from mentoring.models import Membership
 from mentoring.validators import validate_plain_text, validate_single_line
 
@@ -184,17 +185,14 @@ class MentorParticipationForm(forms.Form):
         return str(_("From 0 to %(high)d.") % {"high": high})
 
     def clean_paused_until(self):
-        """The service's rule, here too so that it shows beside the other field errors."""
+        """The service's rule (``pause_check``), asked here too so that it shows beside
+        the other field errors; a date left as it was is not asked again, as there."""
         value = self.cleaned_data["paused_until"]
-        if value is not None and value <= today_utc() and value != self.membership.paused_until:
-            raise forms.ValidationError(
-                _("Choose a date after today, or leave it blank to take new mentees now.")
-            )
-        if value is not None and value > dates.latest_for_people(today_utc()):
-            raise forms.ValidationError(
-                _("Choose a date at most two years ahead (until %(latest)s).")
-                % {"latest": when.day(dates.latest_for_people(today_utc()))}
-            )
+        if value != self.membership.paused_until:
+            try:
+                services.pause_check(value, today=today_utc())
+            except DomainError as error:
+                raise forms.ValidationError(error.message) from error
         return value
 
     @classmethod

@@ -26,6 +26,7 @@ from matching.services.participation import (
     membership_check,
     membership_create,
     membership_update,
+    pause_check,
 )
 from matching.services.preferred import (
     preferred_mentor_add,
@@ -59,6 +60,7 @@ __all__ = [
     "membership_check",
     "membership_create",
     "membership_update",
+    "pause_check",
     "preferred_mentor_add",
     "preferred_mentor_move",
     "preferred_mentor_remove",

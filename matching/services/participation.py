@@ -57,6 +57,27 @@ ADMIN_FIELDS = ("user", "program", "role", "active")
 BIO_MAX_LENGTH = 2000
 
 
+def pause_check(value: date | None, *, today: date) -> None:
+    """A new "not taking new mentees until" date: blank, or after ``today`` and at most
+    two years ahead (``ParticipationRefused`` on ``paused_until`` otherwise). The
+    participation form asks it too, to show it beside the other fields' errors."""
+    if value is None:
+        return
+    if not isinstance(value, date) or value <= today:
+        raise ParticipationRefused(
+            _("Choose a date after today, or leave it blank to take new mentees now."),
+            field="paused_until",
+            code="pause_in_the_past",
+        )
+    if value > dates.latest_for_people(today):
+        raise ParticipationRefused(
+            _("Choose a date at most two years ahead (until %(latest)s).")
+            % {"latest": when.day(dates.latest_for_people(today))},
+            field="paused_until",
+            code="pause_too_far_ahead",
+        )
+
+
 def membership_check(
     *,
     membership: Membership,
@@ -107,20 +128,7 @@ def membership_check(
                 code="out_of_bounds",
             )
     if "paused_until" in changed:
-        value = changed["paused_until"]
-        if value is not None and (not isinstance(value, date) or value <= today):
-            raise ParticipationRefused(
-                _("Choose a date after today, or leave it blank to take new mentees now."),
-                field="paused_until",
-                code="pause_in_the_past",
-            )
-        if value is not None and value > dates.latest_for_people(today):
-            raise ParticipationRefused(
-                _("Choose a date at most two years ahead (until %(latest)s).")
-                % {"latest": when.day(dates.latest_for_people(today))},
-                field="paused_until",
-                code="pause_too_far_ahead",
-            )
+        pause_check(changed["paused_until"], today=today)
     limits = {"headline": 200, "expertise": 500, "bio": BIO_MAX_LENGTH}
     limits["goals"] = Membership.GOALS_MAX_LENGTH
     for name, limit in limits.items():

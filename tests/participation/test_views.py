@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import ConnectionRequest, MembershipChange
+from mentoring.dates import latest_for_people
 from mentoring.models import Membership
+from mentoring.when import day
 from tests.connections.conftest import configure
 from tests.connections.factories import ConnectionRequestFactory
 from tests.factories import MembershipFactory, MentorMembershipFactory, ProgramFactory
@@ -109,6 +111,30 @@ def test_bad_values_are_field_errors_and_change_nothing(client, mentor, program,
     assert field in response.context["mentor_form"].errors
     assert 'class="field-error"' in response.content.decode()
     assert not MembershipChange.objects.exists()
+
+
+def test_a_pause_is_checked_as_the_service_checks_it_only_when_it_changes(client, mentor, program):
+    """A pause date set before the two-year bound (here, straight in the database) does
+    not stop the mentor from saving other fields; a new date past it is refused beside
+    its field, in the service's words."""
+    today = timezone.now().astimezone(UTC).date()
+    far = latest_for_people(today) + timedelta(days=30)
+    Membership.objects.filter(pk=mentor.pk).update(paused_until=far)
+    client.force_login(mentor.user)
+    kept = client.post(
+        _url(program, "mentor"), _mentor_data(paused_until=far.isoformat(), headline="New")
+    )
+    assert kept.status_code == 302
+    mentor.refresh_from_db()
+    assert (mentor.headline, mentor.paused_until) == ("New", far)
+    moved = client.post(
+        _url(program, "mentor"),
+        _mentor_data(paused_until=(far + timedelta(days=1)).isoformat(), headline="New"),
+    )
+    assert moved.status_code == 400
+    assert moved.context["mentor_form"].errors["paused_until"] == [
+        f"Choose a date at most two years ahead (until {day(latest_for_people(today))})."
+    ]
 
 
 def test_modes_are_not_offered_where_the_program_decides_them_and_a_crafted_post_is_refused(
