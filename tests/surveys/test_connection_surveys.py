@@ -256,6 +256,33 @@ def test_the_check_in_page_end_to_end(client, pair):
     assert Answer.objects.get().rating == 4
 
 
+def test_a_submit_that_loses_the_race_is_told_the_survey_is_answered(client, pair, monkeypatch):
+    """The page read no response, then another submit's landed first (the service
+    refuses this one): told as information, the first answers kept."""
+    from surveys import connection_views
+
+    Connection.objects.filter(pk=pair.pk).update(check_in_on=timezone.localdate())
+    submit(pair, pair.mentee, CHECK_IN, rating=4, now=timezone.now())
+    read_before_the_other_landed = connection_views._page
+
+    def page_without_the_response(request, connection_id, kind):
+        shown = read_before_the_other_landed(request, connection_id, kind)
+        shown.response = None
+        return shown
+
+    monkeypatch.setattr(connection_views, "_page", page_without_the_response)
+    client.force_login(pair.mentee)
+    field = f"q_{rating_question(survey(pair, CHECK_IN)).pk}"
+    lost = client.post(
+        reverse("surveys:connection_submit", args=[pair.pk, "check-in"]), {field: "1"}
+    )
+    assert lost["Location"] == reverse("surveys:connection", args=[pair.pk, "check-in"])
+    monkeypatch.undo()
+    told = client.get(lost["Location"]).content.decode()
+    assert 'class="message message-info">You have already answered this survey' in told
+    assert Answer.objects.get().rating == 4
+
+
 def test_a_closed_survey_page_says_why_and_points_to_the_open_one(client, pair):
     end(pair, timezone.now() - timedelta(hours=1))
     client.force_login(pair.mentor)

@@ -300,6 +300,34 @@ def test_double_submit_keeps_the_first_answers(client, ended_meeting):
     assert SurveyResponse.objects.count() == 1
 
 
+def test_a_submit_that_loses_the_race_is_told_the_survey_is_answered(
+    client, ended_meeting, monkeypatch
+):
+    """The page read no response, then another submit's response landed before this
+    one's (the service's own check refuses it): the same "already answered" message as
+    a late second submit, the first answers kept."""
+    from surveys import views
+
+    page = page_of(ended_meeting, ended_meeting.mentee)
+    factories.answer(ended_meeting, ended_meeting.mentee, {USEFUL: 5})
+    read_before_the_other_landed = views._page
+
+    def page_without_the_response(meeting, request):
+        shown = read_before_the_other_landed(meeting, request)
+        shown.response = None
+        return shown
+
+    monkeypatch.setattr(views, "_page", page_without_the_response)
+    client.force_login(ended_meeting.mentee)
+    lost = client.post(url(ended_meeting, "submit"), {field(page, USEFUL): "1"})
+    assert lost.status_code == 302 and lost["Location"] == url(ended_meeting)
+    monkeypatch.undo()
+    told = client.get(lost["Location"]).content.decode()
+    # Information, not an error: nothing went wrong, the answers are in.
+    assert re.search(r'class="message message-info">You have already answered this survey', told)
+    assert [(a.question_text, a.rating) for a in Answer.objects.all()] == [(USEFUL, 5)]
+
+
 def test_the_service_refuses_a_second_response(ended_meeting):
     from surveys.errors import AlreadyAnswered
 
