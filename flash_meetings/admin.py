@@ -141,7 +141,14 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.M
         return (*readonly, "status") if obj is not None else readonly
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("program__matching_settings", "mentor")
+        # Both people too: a queryset that already selects related rows makes Django's
+        # change list skip list_select_related, and each row's name (its checkbox's
+        # label) reads the mentee.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("program__matching_settings", "mentor", "mentee")
+        )
 
     @admin.display(description=_("Why was no offer shown?"))
     def offer_decision_now(self, meeting: FlashMeeting) -> str:
