@@ -338,6 +338,9 @@ class ChangeHistoryInline(ProgramScopedInlineMixin, admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("Change history")
     ordering = ("-changed_at", "-pk")
+    # Read with the rows: each row's author, and whatever its name (``__str__``, the
+    # row's label) reads; a subclass adds the latter.
+    rows_select_related: tuple[str, ...] = ("changed_by",)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         return self.fields
@@ -349,4 +352,4 @@ class ChangeHistoryInline(ProgramScopedInlineMixin, admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("changed_by")
+        return super().get_queryset(request).select_related(*self.rows_select_related)

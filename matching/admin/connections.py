@@ -92,7 +92,18 @@ class ConnectionExtensionInline(ProgramScopedInlineMixin, admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("requested_by", "responded_by")
+        # A row's name is its connection's (mentor → mentee (program)): read with the rows.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "requested_by",
+                "responded_by",
+                "connection__mentor",
+                "connection__mentee",
+                "connection__program",
+            )
+        )
 
 
 @admin.register(Connection)

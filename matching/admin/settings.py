@@ -90,6 +90,8 @@ class MatchingSettingsChangeInline(ChangeHistoryInline):
     model = MatchingSettingsChange
     program_path = "matching_settings__program"
     fields = ("changed_at", "changed_by", "summary")
+    # A row's name is its settings' ("Matching settings of <program>").
+    rows_select_related = ("changed_by", "matching_settings__program")
 
 
 @admin.register(MatchingSettings)
