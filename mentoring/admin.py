@@ -73,11 +73,35 @@ class UserAdmin(LanguageChoiceMixin, ProgramScopedAdminMixin, DjangoUserAdmin):
         return (*readonly, "is_staff", "is_superuser", "groups", "user_permissions")
 
 
+class _PersonNamed(forms.Widget):
+    """A membership's person, named rather than chosen again."""
+
+    def __init__(self, person: User) -> None:
+        super().__init__()
+        self.person = person
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        return format_html("{}", self.person)
+
+
+class MembershipInlineForm(forms.ModelForm):
+    """A new row chooses its person; a saved row names its person (changed, if ever, on
+    the membership's own page): no search box, and no query, per member."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            person = self.fields["user"]
+            person.disabled = True
+            person.widget = _PersonNamed(self.instance.user)
+
+
 class MembershipInline(ProgramScopedInlineMixin, admin.TabularInline):
     # A mentor's limits, modes and pause are changed on the membership's own page (its
     # link here), where they go through the rules and the change history of matching's
     # participation service; this list adds people and switches memberships on and off.
     model = Membership
+    form = MembershipInlineForm
     extra = 0
     fields = ("user", "role", "active")
     autocomplete_fields = ("user",)

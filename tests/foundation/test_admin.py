@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib import admin
 from django.db import connection
@@ -5,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import FlashToOngoingPolicy, MatchingSettings, MatchingSettingsChange
-from tests.factories import MembershipFactory
+from tests.admin_scoping.forms import admin_form_data
+from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,22 +85,48 @@ def test_every_admin_page_renders_for_a_superuser(admin_client, program):
             assert admin_client.get(change).status_code == 200, change
 
 
-def test_a_programs_page_reads_its_members_with_their_rows(admin_client, program):
-    """Each membership row names its person and program from the rows' own query; what
-    is left per row is Django's autocomplete widget reading the person it shows."""
+def test_a_programs_page_costs_the_same_for_2_members_and_12(admin_client, program):
+    """A saved member's row names its person (read with the rows) instead of a search box
+    that looked the person up; a new row still searches for one."""
     url = reverse("admin:mentoring_program_change", args=[program.pk])
 
-    def queries_with(members: int) -> int:
+    def queries_with(members: int) -> tuple[int, str]:
         while program.memberships.count() < members:
             MembershipFactory(program=program)
         admin_client.get(url)  # one-off reads of a first visit
         with CaptureQueriesContext(connection) as captured:
             page = admin_client.get(url).content.decode()
-        assert page.count('name="memberships-') >= members
-        return len(captured)
+        return len(captured), page
 
-    two, twelve = queries_with(2), queries_with(12)
-    assert twelve - two == 10  # the autocomplete's one per row, nothing more
+    (two, _), (twelve, page) = queries_with(2), queries_with(12)
+    assert twelve == two
+    for membership in program.memberships.select_related("user"):
+        named = rf'<td class="field-user">\s*{re.escape(str(membership.user))}\s*</td>'
+        assert re.search(named, page), membership.user
+    assert page.count('name="memberships-__prefix__-user"') == 1  # the empty row's search
+
+
+def test_the_programs_page_adds_a_member_and_switches_one_off(admin_client, program):
+    """As a browser sends the page: saved rows carry no person (it is named, not chosen),
+    so nobody's membership changes hands; the new row's person is chosen."""
+    kept = MembershipFactory(program=program)
+    person = kept.user_id
+    newcomer = UserFactory(display_name="New Person")
+    url = reverse("admin:mentoring_program_change", args=[program.pk])
+    data = admin_form_data(admin_client.get(url).content.decode(), "program")
+    assert "memberships-0-user" not in data
+    data |= {
+        "memberships-0-active": [],
+        "memberships-TOTAL_FORMS": ["2"],
+        "memberships-1-user": [str(newcomer.pk)],
+        "memberships-1-role": ["mentee"],
+        "memberships-1-active": ["on"],
+    }
+    response = admin_client.post(url, {k: v for k, v in data.items() if v})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    kept.refresh_from_db()
+    assert (kept.user_id, kept.active) == (person, False)
+    assert program.memberships.get(user=newcomer).role == "mentee"
 
 
 def test_program_list_links_to_its_matching_settings(admin_client, program):
