@@ -316,7 +316,11 @@ class ProgramScopedAdminMixin(AdminInputGuardMixin, _ScopedFormfieldsMixin):
 
 
 class ProgramScopedInlineMixin(_ScopedFormfieldsMixin):
-    """For inlines: rows and foreign-key choices scoped (the parent page is already)."""
+    """For inlines: rows and foreign-key choices scoped (the parent page is already).
+
+    In a table (``TabularInline``) a cell's input has no ``<label>``: each is named by its
+    column's heading, and a row's "Delete" box by that word, as a screen reader reads them
+    (axe: ``label``, ``select-name``)."""
 
     program_path: str | None = "program"
 
@@ -327,6 +331,26 @@ class ProgramScopedInlineMixin(_ScopedFormfieldsMixin):
         return scope_queryset(
             qs, program_ids=administered_program_ids(request), program_path=self.program_path
         )
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(self, admin.TabularInline):
+            formfield.widget.attrs.setdefault("aria-label", str(formfield.label))
+        return formfield
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not isinstance(self, admin.TabularInline):
+            return formset
+
+        class NamedDeleteBoxes(formset):
+            def add_fields(self, form, index) -> None:
+                super().add_fields(form, index)
+                delete = form.fields.get("DELETE")
+                if delete is not None:
+                    delete.widget.attrs.setdefault("aria-label", gettext("Delete"))
+
+        return NamedDeleteBoxes
 
 
 class ChangeHistoryInline(ProgramScopedInlineMixin, admin.TabularInline):
