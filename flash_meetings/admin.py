@@ -28,6 +28,31 @@ class ProposedTimeInline(ProgramScopedInlineMixin, admin.TabularInline):
     verbose_name_plural = _("Proposed times (UTC)")
 
 
+class OfferReasonFilter(admin.SimpleListFilter):
+    """Why no offer was shown, by each recorded reason's words ("label (code)", as the
+    meeting's page and the report write them), among this admin's meetings. Django's
+    plain filter listed the bare codes and an empty one, a link with no text, for the
+    meetings that had none."""
+
+    title = _("why no offer was shown")
+    parameter_name = "follow_up_offer_reason"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        codes = (
+            model_admin.get_queryset(request)
+            .exclude(follow_up_offer_reason="")
+            .order_by("follow_up_offer_reason")
+            .values_list("follow_up_offer_reason", flat=True)
+            .distinct()
+        )
+        return [(code, reason_label(code)) for code in codes]
+
+    def queryset(self, request: HttpRequest, queryset):
+        if self.value():
+            return queryset.filter(follow_up_offer_reason=self.value())
+        return queryset
+
+
 @admin.register(FlashMeeting)
 class FlashMeetingAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     list_display = (
@@ -45,7 +70,7 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.M
         "status",
         "follow_up_choice",
         "follow_up_offer_shown",
-        "follow_up_offer_reason",
+        OfferReasonFilter,
         ("mentor", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = (

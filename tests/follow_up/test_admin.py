@@ -4,7 +4,10 @@ from django.urls import reverse
 from flash_meetings.models import FlashMeeting
 from flash_meetings.services import follow_up_answer
 from matching.models import ConnectionRequest
+from mentoring.services import program_administrator_add
 from tests.connections.factories import ConnectionRequestFactory
+from tests.factories import ProgramFactory, UserFactory
+from tests.flash_meetings.factories import FlashMeetingFactory
 from tests.follow_up.conftest import FORCED, REQUEST, make_setup
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +162,29 @@ def test_the_recorded_policy_and_reason_show_as_labels(admin_client):
     html = readout(admin_client, setup.meeting)
     assert REQUEST_LABEL in html and "connection_request" not in html
     assert "The mentor has no free slot (mentor_full)" in html
+
+
+def test_the_meetings_list_filters_by_reason_in_words(admin_client, program):
+    """The filter names each recorded reason as the meeting's page does, lists none for
+    meetings without one (no empty link), and keeps to the reason chosen."""
+    off = FlashMeetingFactory(
+        program=program, topic="Switched off", follow_up_offer_reason="feature_off"
+    )
+    FlashMeetingFactory(program=program, topic="Offered", follow_up_offer_reason="")
+    FlashMeetingFactory(
+        program=ProgramFactory(slug="elsewhere"),
+        topic="Elsewhere",
+        follow_up_offer_reason="meeting_not_over",
+    )
+    changelist = reverse("admin:flash_meetings_flashmeeting_changelist")
+    page = admin_client.get(changelist).content.decode()
+    assert "The program has the feature off (feature_off)" in page
+    assert 'href="?follow_up_offer_reason="' not in page
+    chosen = admin_client.get(changelist, {"follow_up_offer_reason": "feature_off"})
+    assert [row.pk for row in chosen.context["cl"].result_list] == [off.pk]
+    # A program admin's filter lists only their meetings' reasons.
+    runner = UserFactory(username="runner")
+    program_administrator_add(program=program, user=runner)
+    admin_client.force_login(runner)
+    theirs = admin_client.get(changelist).content.decode()
+    assert "(feature_off)" in theirs and "(meeting_not_over)" not in theirs
