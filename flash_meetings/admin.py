@@ -28,29 +28,21 @@ class ProposedTimeInline(ProgramScopedInlineMixin, admin.TabularInline):
     verbose_name_plural = _("Proposed times (UTC)")
 
 
-class OfferReasonFilter(admin.SimpleListFilter):
+class OfferReasonFilter(admin.AllValuesFieldListFilter):
     """Why no offer was shown, by each recorded reason's words ("label (code)", as the
     meeting's page and the report write them), among this admin's meetings. Django's
     plain filter listed the bare codes and an empty one, a link with no text, for the
-    meetings that had none."""
+    meetings that had none. Read only when the list is drawn (not for an export)."""
 
-    title = _("why no offer was shown")
-    parameter_name = "follow_up_offer_reason"
+    def __init__(self, field, request, params, model, model_admin, field_path) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = self.lookup_choices.exclude(**{field_path: ""})
 
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        codes = (
-            model_admin.get_queryset(request)
-            .exclude(follow_up_offer_reason="")
-            .order_by("follow_up_offer_reason")
-            .values_list("follow_up_offer_reason", flat=True)
-            .distinct()
-        )
-        return [(code, reason_label(code)) for code in codes]
-
-    def queryset(self, request: HttpRequest, queryset):
-        if self.value():
-            return queryset.filter(follow_up_offer_reason=self.value())
-        return queryset
+    def choices(self, changelist):
+        choices = super().choices(changelist)
+        yield next(choices)  # "All"
+        for code, choice in zip(self.lookup_choices, choices, strict=False):
+            yield {**choice, "display": choice["display"].replace(code, reason_label(code), 1)}
 
 
 @admin.register(FlashMeeting)
@@ -70,7 +62,7 @@ class FlashMeetingAdmin(ProgramScopedAdminMixin, SpreadsheetExportMixin, admin.M
         "status",
         "follow_up_choice",
         "follow_up_offer_shown",
-        OfferReasonFilter,
+        ("follow_up_offer_reason", OfferReasonFilter),
         ("mentor", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = (
