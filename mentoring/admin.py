@@ -1,41 +1,17 @@
-from django import forms
-from django.conf import settings
+"""Django admin for people and program administrators. A program's page (with its
+members) is registered by ``matching.admin.programs``: its list of members adds people
+and switches memberships through matching's participation services, which sit above this
+app. Memberships' own pages are ``matching.admin.memberships``, for the same reason."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from mentoring import services
-from mentoring.admin_scoping import (
-    ProgramScopedAdminMixin,
-    ProgramScopedInlineMixin,
-    sees_everything,
-)
-from mentoring.models import Membership, Program, ProgramAdministrator, User
-
-
-class LanguageChoiceMixin:
-    """``language`` as a list of settings.LANGUAGES (the model lists none: adding a
-    language is a setting and a catalogue, no migration). A person's may be blank: not
-    chosen yet, the program's then applies."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "language":
-            blank = [("", _("Not chosen: the program's"))] if db_field.blank else []
-            return forms.ChoiceField(
-                label=db_field.verbose_name.capitalize(),
-                choices=[*blank, *settings.LANGUAGES],
-                required=not db_field.blank,
-                help_text=db_field.help_text,
-            )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    @admin.display(description=_("language"), ordering="language")
-    def language_name(self, obj) -> str:
-        return dict(settings.LANGUAGES).get(obj.language, "—")
+from mentoring.admin_language import LanguageChoiceMixin
+from mentoring.admin_scoping import ProgramScopedAdminMixin, sees_everything
+from mentoring.models import ProgramAdministrator, User
 
 
 @admin.register(User)
@@ -71,71 +47,6 @@ class UserAdmin(LanguageChoiceMixin, ProgramScopedAdminMixin, DjangoUserAdmin):
             return readonly
         # Only superusers hand out staff status, superuser status and permissions.
         return (*readonly, "is_staff", "is_superuser", "groups", "user_permissions")
-
-
-class _PersonNamed(forms.Widget):
-    """A membership's person, named rather than chosen again."""
-
-    def __init__(self, person: User) -> None:
-        super().__init__()
-        self.person = person
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        return format_html("{}", self.person)
-
-
-class MembershipInlineForm(forms.ModelForm):
-    """A new row chooses its person; a saved row names its person (changed, if ever, on
-    the membership's own page): no search box, and no query, per member."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            person = self.fields["user"]
-            person.disabled = True
-            person.widget = _PersonNamed(self.instance.user)
-
-
-class MembershipInline(ProgramScopedInlineMixin, admin.TabularInline):
-    # A mentor's limits, modes and pause are changed on the membership's own page (its
-    # link here), where they go through the rules and the change history of matching's
-    # participation service; this list adds people and switches memberships on and off.
-    model = Membership
-    form = MembershipInlineForm
-    extra = 0
-    fields = ("user", "role", "active")
-    autocomplete_fields = ("user",)
-    show_change_link = True
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # Each row's label names its person and program: read with the rows, not a
-        # query each.
-        return super().get_queryset(request).select_related("user", "program")
-
-
-@admin.register(Program)
-class ProgramAdmin(LanguageChoiceMixin, ProgramScopedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "slug",
-        "active",
-        "language_name",
-        "matching_settings_link",
-        "created_at",
-    )
-    list_filter = ("active",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("matching_settings_link",)
-    inlines = [MembershipInline]
-
-    @admin.display(description=_("matching settings"))
-    def matching_settings_link(self, program: Program) -> str:
-        # By URL name only: matching (a layer above) owns the settings and their page.
-        if not program.pk:
-            return "—"
-        url = reverse("admin:matching_matchingsettings_program", args=[program.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Matching settings"))
 
 
 @admin.register(ProgramAdministrator)

@@ -2,7 +2,8 @@
 mentor's ongoing slots (used/limit), which are matching's rule. Every change goes through
 ``services.membership_update`` (the participation page's service): the same bounds, the
 same row lock, and the same change history, shown on the membership's page; an Add goes
-through ``services.membership_create``, as the API's create does."""
+through ``services.membership_create``, as the API's create does. A program's list of
+members (``programs``) saves its rows the same way (``save_membership``)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +22,80 @@ from mentoring.admin_scoping import (
 )
 from mentoring.errors import DomainError
 from mentoring.models import Membership
+
+# A membership's fields an admin's form may set (a form has others: a row's "Delete").
+_FIELDS = frozenset(field.name for field in Membership._meta.concrete_fields if field.editable) - {
+    "id"
+}
+# Those besides who, where and as what: an added membership's details.
+_DETAILS = _FIELDS - {"user", "program", "role"}
+
+
+def form_changes(form: forms.ModelForm) -> dict:
+    """{field: new value} for the membership's fields the form changed."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in _FIELDS}
+
+
+def check_changes(
+    form: forms.ModelForm, membership: Membership, settings: MatchingSettings | None
+) -> None:
+    """A saved membership's form asks the participation rules (``membership_check``, as
+    an admin) about the fields it changed, as stored before the form: a refusal is an
+    error on its field, so the page comes back with the admin's input."""
+    changes = form_changes(form)
+    if settings is None or not changes:
+        return
+    try:
+        services.membership_check(
+            membership=membership, settings=settings, changes=changes, by_admin=True
+        )
+    except DomainError as error:
+        field = getattr(error, "field", "")
+        raise ValidationError(
+            {field if field in form.fields else "__all__": error.message}
+        ) from error
+
+
+def save_membership(request: HttpRequest, form: forms.ModelForm, membership: Membership) -> None:
+    """Save an admin's membership form, a membership's page or a row of a program's
+    members, through the participation services, like the API: an Add through
+    ``membership_create`` (the program must be the admin's, the person one of their
+    programs' people, no second membership in the same role); a change through
+    ``membership_update`` (the rules again under the membership's lock, and a line in its
+    change history). ``membership`` is the form's instance; an added one gets its row."""
+    if membership.pk is None:
+        created = services.membership_create(
+            user=membership.user,
+            program=membership.program,
+            role=membership.role,
+            actor=request.user,
+            scope=None if sees_everything(request) else administered_program_ids(request),
+            details={name: value for name, value in form.cleaned_data.items() if name in _DETAILS},
+        )
+        for field in Membership._meta.concrete_fields:
+            setattr(membership, field.attname, getattr(created, field.attname))
+        membership._state.adding, membership._state.db = False, created._state.db
+        return
+    services.membership_update(
+        membership=Membership.objects.get(pk=membership.pk),
+        actor=request.user,
+        changes=form_changes(form),
+        by_admin=True,
+    )
+
+
+class ServiceRefusalAsMessageMixin:
+    """The forms checked the rules, but a Connect or a settings change may land between
+    that check and the service's own, under the lock: the service's refusal then rolls
+    the whole save back (``changeform_view`` runs in one transaction) and is shown as a
+    message on the page again, never a 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -44,23 +119,9 @@ class MembershipAdminForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if self.instance.pk is None or self.errors:
-            return cleaned
-        settings = MatchingSettings.objects.filter(program_id=self.instance.program_id).first()
-        if settings is None:
-            return cleaned
-        try:
-            services.membership_check(
-                membership=self.instance.__class__.objects.get(pk=self.instance.pk),
-                settings=settings,
-                changes={name: cleaned.get(name) for name in self.changed_data},
-                by_admin=True,
-            )
-        except DomainError as error:
-            field = getattr(error, "field", "")
-            raise ValidationError(
-                {field if field in self.fields else "__all__": error.message}
-            ) from error
+        if self.instance.pk is not None and not self.errors:
+            settings = MatchingSettings.objects.filter(program_id=self.instance.program_id).first()
+            check_changes(self, Membership.objects.get(pk=self.instance.pk), settings)
         return cleaned
 
 
@@ -71,7 +132,7 @@ class MembershipChangeInline(ChangeHistoryInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(ServiceRefusalAsMessageMixin, ProgramScopedAdminMixin, admin.ModelAdmin):
     form = MembershipAdminForm
     list_display = (
         "user",
@@ -131,42 +192,5 @@ class MembershipAdmin(ProgramScopedAdminMixin, admin.ModelAdmin):
         )
         return f"{slots.used}/{slots.limit}"
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # The form checked the rules, but a Connect or a settings change may land between
-        # that check and the service's own, under the lock: the service's refusal then
-        # rolls the whole save back (changeform_view runs in one transaction) and is
-        # shown as a message on the page again, never a 500.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            self.message_user(request, error.message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
-        if not change:
-            # The same service as the API's create: the program must be theirs, the person
-            # one of their programs' people, and no second membership in the same role.
-            created = services.membership_create(
-                user=obj.user,
-                program=obj.program,
-                role=obj.role,
-                actor=request.user,
-                scope=None if sees_everything(request) else administered_program_ids(request),
-                details={
-                    name: form.cleaned_data[name]
-                    for name in form.fields
-                    if name not in ("user", "program", "role") and name in form.cleaned_data
-                },
-            )
-            for field in Membership._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(created, field.attname))
-            obj._state.adding, obj._state.db = False, created._state.db
-            return
-        # The form checked the rules (``membership_check``); the service checks them again
-        # under the membership's lock and records the change.
-        services.membership_update(
-            membership=Membership.objects.get(pk=obj.pk),
-            actor=request.user,
-            changes={name: form.cleaned_data[name] for name in form.changed_data},
-            by_admin=True,
-        )
+        save_membership(request, form, obj)
