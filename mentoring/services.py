@@ -24,10 +24,12 @@ PROGRAM_ADMIN_PERMISSIONS = (
     "mentoring.view_membership",
     "mentoring.add_membership",
     "mentoring.change_membership",
+    "matching.view_membershipchange",  # a membership's change history
     "mentoring.view_user",  # read-only: people may belong to other programs too
     "matching.view_connection",
     "matching.add_connection",
     "matching.change_connection",
+    "matching.view_connectionextension",  # a connection's extensions, asked and answered
     "matching.view_connectionrequest",
     "matching.view_preferredmentor",
     "matching.view_matchingsettings",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -187,3 +188,24 @@ def test_setup_command_creates_the_group_and_enrols_every_program_admin(world):
     assert granted == set(services.PROGRAM_ADMIN_PERMISSIONS)
     later.refresh_from_db()
     assert later.is_staff and set(group.user_set.all()) >= {later, world.alpha_admin}
+
+
+def test_a_program_admin_sees_every_table_of_the_pages_they_open(alpha_client, world):
+    """Each inline table of a page a program admin may open is shown to them: their group
+    may view each inline's model. A connection's extensions and a membership's change
+    history were left off their pages without a word (the group lacked both)."""
+    request = alpha_client.get(reverse("admin:index")).wsgi_request
+    hidden = [
+        f"{model._meta.label} → {inline_class.model._meta.label}"
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_view_permission(request)
+        for inline_class in model_admin.inlines
+        if not inline_class(model, admin.site).has_view_permission(request)
+    ]
+    assert not hidden, hidden
+    connection = _first(world.alpha, "matching.connection")
+    page = alpha_client.get(reverse("admin:matching_connection_change", args=[connection.pk]))
+    assert 'id="extensions-heading"' in page.content.decode()
+    membership = _first(world.alpha, "mentoring.membership")
+    page = alpha_client.get(reverse("admin:mentoring_membership_change", args=[membership.pk]))
+    assert "Change history" in page.content.decode()
