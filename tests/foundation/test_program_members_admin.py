@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from matching import services
+from matching.admin import programs
 from matching.errors import ParticipationRefused
 from matching.models import MembershipChange
 from tests.admin_scoping.forms import admin_form_data
@@ -127,3 +128,36 @@ def test_a_refusal_under_the_lock_undoes_the_whole_save_and_says_why(
     assert program.name != "Renamed"
     assert member.active is True
     assert not program.memberships.filter(user=newcomer).exists()
+
+
+def test_the_program_list_counts_each_programs_members_and_links_to_them(admin_client, program):
+    MembershipFactory.create_batch(3, program=program)
+    page = admin_client.get(reverse("admin:mentoring_program_changelist")).content.decode()
+    members = reverse("admin:mentoring_membership_changelist")
+    assert f'<a href="{members}?program__id__exact={program.pk}">3 members</a>' in page
+
+
+def test_a_large_programs_page_links_to_its_members_instead_of_listing_them(
+    admin_client, program, monkeypatch
+):
+    """11,000 members made a page of 17 MB that took 21 s: above a limit the page names
+    the count and sends the admin to the list of members (search, filters, pages)."""
+    monkeypatch.setattr(programs, "MEMBERS_LISTED_UP_TO", 3)
+    MembershipFactory.create_batch(3, program=program)
+    listed = admin_client.get(program_page(program)).content.decode()
+    assert 'id="memberships-group"' in listed
+    assert "Too many to list" not in listed
+
+    MembershipFactory(program=program)
+    page = admin_client.get(program_page(program)).content.decode()
+    assert 'id="memberships-group"' not in page
+    members = reverse("admin:mentoring_membership_changelist")
+    assert f'<a href="{members}?program__id__exact={program.pk}">4 members</a>' in page
+    assert "Too many to list on this page: find, add and change them in the list of members." in (
+        page
+    )
+    # Saving the page's own fields still works without the members' forms.
+    response = admin_client.post(program_page(program), posted(admin_client, program))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    follow = admin_client.get(f"{members}?program__id__exact={program.pk}").content.decode()
+    assert "4 memberships" in follow
