@@ -212,6 +212,11 @@ def test_deactivating_is_the_admin_pages_switch(world, client):
         "max_flash_meetings_per_month": "4",
         "offers_ongoing": "on",
         "offers_one_time": "on",
+        # The page's change history (read-only) posts its management form, as a browser does.
+        "changes-TOTAL_FORMS": "0",
+        "changes-INITIAL_FORMS": "0",
+        "changes-MIN_NUM_FORMS": "0",
+        "changes-MAX_NUM_FORMS": "1000",
     }
     assert client.post(change, data).status_code == 302
     histories = [
