@@ -50,7 +50,8 @@ test-ready: $(VENV)/.installed-test $(CATALOGUES)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 # The benchmark (bench/run.py): the busiest pages and writes against a minimal signed-in
-# page, on gunicorn + PostgreSQL + a Celery worker, at one or more dataset scales.
+# page, on gunicorn + PostgreSQL + Redis (cache) + RabbitMQ (broker; BENCH_BROKER_URL=redis
+# for Redis) + a Celery worker, at one or more dataset scales.
 #   make bench                          scale 1 (1,000 mentors, 10,000 mentees, ...)
 #   make bench BENCH_SCALE=10           10x the rows, in its own database
 #   make bench BENCH_SCALES="1 10"      both, tables side by side

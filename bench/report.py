@@ -264,6 +264,7 @@ def print_scale(result: dict) -> None:
         f" (waited {result['setup']['outbox_drain_seconds']} s for the worker in all)"
     )
     print(f"  by kind: {box['by_kind']}")
+    print(f"broker: {result['broker']}")
     low, high = result["setup"]["web_database_sessions"]
     print(f"CPU measured: gunicorn's processes and its {low}–{high} database sessions")
     writes = result["writes"]

@@ -67,7 +67,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-        help="the broker; this Redis database is emptied at the start of every run",
+        help="the cache; this Redis database is emptied at the start of every run",
+    )
+    parser.add_argument(
+        "--broker-url",
+        default=os.environ.get("BENCH_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+        help="Celery's broker, as production runs it (RabbitMQ, README: 'Choosing the "
+        "broker'); 'redis' for the cache's Redis; its queue is emptied at the start of "
+        "every run",
     )
     parser.add_argument(
         "--scales",
@@ -103,7 +110,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 # --- Setting up ----------------------------------------------------------------------
 
 
-def setup_django(database_url: str, redis_url: str, smtp_port: int) -> None:
+def setup_django(database_url: str, redis_url: str, smtp_port: int, broker_url: str) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -117,6 +124,7 @@ def setup_django(database_url: str, redis_url: str, smtp_port: int) -> None:
             "DJANGO_LOG_LEVEL": "WARNING",
             # As production runs: a broker, a worker that sends the emails over SMTP.
             "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": redis_url if broker_url == "redis" else broker_url,
             "EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
         }
     )
@@ -278,8 +286,9 @@ def run_scale(args, scale: int) -> dict:
     worker = server = None
     received = None
     try:
-        setup_django(database_url, args.redis_url, smtp_port)
+        setup_django(database_url, args.redis_url, smtp_port, args.broker_url)
         stack.flush_redis(args.redis_url)
+        stack.purge_broker()
         signed_in, dataset_info = prepare(args, scale)
         since = timezone.now()
         worker = stack.start_worker(database_url, concurrency=args.worker_concurrency)
@@ -310,6 +319,7 @@ def run_scale(args, scale: int) -> dict:
         "database": stack.database_name(database_url),
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "interpreter": interpreter.describe(with_probe=False),
+        "broker": stack.broker_name(),
         "setup": {
             "gunicorn_workers": args.workers,
             "threads": args.threads,

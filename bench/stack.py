@@ -48,6 +48,21 @@ def flush_redis(url: str) -> None:
     client.close()
 
 
+def purge_broker() -> int:
+    """Drop what earlier runs left in Celery's queue on the broker Django is set up with."""
+    from config.celery import app
+
+    return app.control.purge()
+
+
+def broker_name() -> str:
+    """The broker's scheme and address, without its credentials."""
+    from django.conf import settings
+
+    parts = urlsplit(settings.CELERY_BROKER_URL)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port}{parts.path}"
+
+
 def _log(name: str):
     path = ROOT / "bench" / "results" / f"{name}.log"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from api.models import ApiKey
 from mentoring.services import program_administrator_add
-from tests.browser.checks import AXE_RUNNING, page_problems
+from tests.browser.checks import csp_refusals, page_problems
 from tests.conftest import sign_in
 from tests.factories import ProgramFactory, UserFactory
 
@@ -29,13 +29,7 @@ def test_a_program_admin_makes_a_key_sees_it_once_and_revokes_it(
     program_administrator_add(program=program, user=admin)
     context = browser.new_context(viewport=WIDTHS[width])
     page = context.new_page()
-    blocked = []
-
-    def refused_by_the_csp(message) -> None:
-        if "Content Security Policy" in message.text and not AXE_RUNNING["now"]:
-            blocked.append(f"{page.url}: {message.text[:80]}")
-
-    page.on("console", refused_by_the_csp)
+    blocked = csp_refusals(page)
     shots = tmp_path_factory.getbasetemp()
     try:
         sign_in(page, live_server, "harbour-admin", next_url="/admin/api/apikey/add/")

@@ -387,3 +387,10 @@ def test_each_scale_runs_with_the_same_arguments():
     argv = ["--seconds", "9", "--scales", "1", "10", "--fresh", "--output", "x.json"]
 
     assert scale_args(argv, 10) == ["--seconds", "9", "--fresh", "--scales", "10"]
+
+
+def test_the_run_names_its_broker_without_the_credentials(settings):
+    settings.CELERY_BROKER_URL = "amqp://guest:s3cret@127.0.0.1:5672//"
+    assert stack.broker_name() == "amqp://127.0.0.1:5672//"
+    settings.CELERY_BROKER_URL = "redis://:s3cret@127.0.0.1:6379/13"
+    assert stack.broker_name() == "redis://127.0.0.1:6379/13"

@@ -1,5 +1,5 @@
 """What a page must pass in Chromium, for tests that drive admin pages themselves:
-axe-core's WCAG A/AA rules and no sideways scrolling."""
+axe-core's WCAG A/AA rules, no sideways scrolling, nothing refused by the CSP."""
 
 from __future__ import annotations
 
@@ -31,3 +31,16 @@ def page_problems(page) -> list[str]:
     if scroll > inner:
         found.append(f"scrolls sideways: {scroll} > {inner}")
     return found
+
+
+def csp_refusals(page) -> list[str]:
+    """A list that fills with what the Content Security Policy refuses on ``page`` from
+    now on (axe-core's own injected checks left out)."""
+    refused: list[str] = []
+
+    def refused_by_the_csp(message) -> None:
+        if "Content Security Policy" in message.text and not AXE_RUNNING["now"]:
+            refused.append(f"{page.url}: {message.text[:80]}")
+
+    page.on("console", refused_by_the_csp)
+    return refused

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from mentoring.services import program_administrator_add
-from tests.browser.checks import AXE_RUNNING, page_problems
+from tests.browser.checks import csp_refusals, page_problems
 from tests.conftest import sign_in
 from tests.connections.factories import ConnectionFactory
 from tests.factories import UserFactory
@@ -35,13 +35,7 @@ def test_a_meetings_and_a_connections_admin_pages_pass_axe(browser, live_server,
     program_administrator_add(program=meeting.program, user=admin)
     context = browser.new_context(viewport=WIDTHS[width])
     page = context.new_page()
-    blocked = []
-
-    def refused_by_the_csp(message) -> None:
-        if "Content Security Policy" in message.text and not AXE_RUNNING["now"]:
-            blocked.append(f"{page.url}: {message.text[:80]}")
-
-    page.on("console", refused_by_the_csp)
+    blocked = csp_refusals(page)
     try:
         meeting_page = reverse("admin:flash_meetings_flashmeeting_change", args=[meeting.pk])
         sign_in(page, live_server, "harbour-admin", next_url=meeting_page)

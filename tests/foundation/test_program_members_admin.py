@@ -27,6 +27,16 @@ def posted(admin_client, program, **rows) -> dict:
     return {name: value for name, value in data.items() if value}
 
 
+def new_row(index: int, person, role: str) -> dict:
+    """A row added to the members' table (``index`` after the saved ones), active."""
+    return {
+        "memberships-TOTAL_FORMS": [str(index + 1)],
+        f"memberships-{index}-user": [str(person.pk)],
+        f"memberships-{index}-role": [role],
+        f"memberships-{index}-active": ["on"],
+    }
+
+
 def test_switching_a_member_off_is_in_the_memberships_history(admin_client, superuser, program):
     member = MembershipFactory(program=program, role="mentor", active=True)
     response = admin_client.post(
@@ -72,17 +82,7 @@ def test_a_member_added_on_the_programs_page_goes_through_the_create_service(
 
     monkeypatch.setattr(services, "membership_create", recording_create)
     response = admin_client.post(
-        program_page(program),
-        posted(
-            admin_client,
-            program,
-            **{
-                "memberships-TOTAL_FORMS": ["1"],
-                "memberships-0-user": [str(newcomer.pk)],
-                "memberships-0-role": ["mentee"],
-                "memberships-0-active": ["on"],
-            },
-        ),
+        program_page(program), posted(admin_client, program, **new_row(0, newcomer, "mentee"))
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert [(call["user"], call["role"], call["details"]) for call in created] == [
@@ -108,14 +108,8 @@ def test_a_refusal_under_the_lock_undoes_the_whole_save_and_says_why(
         posted(
             admin_client,
             program,
-            **{
-                "name": ["Renamed"],
-                "memberships-0-active": [],
-                "memberships-TOTAL_FORMS": ["2"],
-                "memberships-1-user": [str(newcomer.pk)],
-                "memberships-1-role": ["mentee"],
-                "memberships-1-active": ["on"],
-            },
+            **{"name": ["Renamed"], "memberships-0-active": []},
+            **new_row(1, newcomer, "mentee"),
         ),
     )
     assert response.status_code == 302

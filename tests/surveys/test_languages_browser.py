@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from flash_meetings.models import FlashMeeting
 from mentoring.services import program_administrator_add
 from surveys.models import Answer, Question, SurveyResponse
-from tests.browser.checks import AXE_RUNNING, page_problems
+from tests.browser.checks import csp_refusals, page_problems
 from tests.conftest import sign_in
 from tests.factories import UserFactory
 from tests.surveys import factories
@@ -27,13 +27,7 @@ WIDTHS = {1280: {"width": 1280, "height": 800}, 390: {"width": 390, "height": 84
 def _context(browser, width):
     context = browser.new_context(viewport=WIDTHS[width])
     page = context.new_page()
-    blocked: list[str] = []
-
-    def refused_by_the_csp(message) -> None:
-        if "Content Security Policy" in message.text and not AXE_RUNNING["now"]:
-            blocked.append(f"{page.url}: {message.text[:80]}")
-
-    page.on("console", refused_by_the_csp)
+    blocked = csp_refusals(page)
     return context, page, blocked
 
 
