@@ -33,7 +33,6 @@ import tablib
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -43,6 +42,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.admin_input import AdminInputGuardMixin, CheckedWidgetsMixin
+from mentoring.admin_names import NamedInputsMixin
 from mentoring.exports import dataset_download, download_format
 from mentoring.models import Membership, Program, ProgramAdministrator, User
 
@@ -167,34 +167,6 @@ class _ScopedFormfieldsMixin(CheckedWidgetsMixin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class _NamedInputsMixin:
-    """Every input named for a screen reader (axe: ``label``, ``select-name``) where
-    Django's markup leaves it without a ``<label>``:
-
-    - the two halves of a moment (``AdminSplitDateTime``): Django writes "Date:" and
-      "Time:" beside them as plain text, and the field's ``<label>`` names neither, so
-      each is named "<field>: date" and "<field>: time";
-    - in a table (``TabularInline``) a cell's input: named by its column's heading."""
-
-    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if formfield is None:
-            return None
-        widget = formfield.widget
-        if isinstance(widget, AdminSplitDateTime):
-            # On the halves themselves: a name on the pair would be given to both.
-            date, time = widget.widgets
-            date.attrs.setdefault(
-                "aria-label", gettext("%(field)s: date") % {"field": formfield.label}
-            )
-            time.attrs.setdefault(
-                "aria-label", gettext("%(field)s: time") % {"field": formfield.label}
-            )
-        elif isinstance(self, admin.TabularInline):
-            widget.attrs.setdefault("aria-label", str(formfield.label))
-        return formfield
-
-
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
     """A related filter offering only the related objects of the admin's programs. It is
     always applied, even with a single choice (Django skips a filter with one choice,
@@ -241,7 +213,7 @@ def _keeping_current_choices(form_class: type[forms.BaseForm]) -> type[forms.Bas
     return KeepingCurrentChoices
 
 
-class ProgramScopedAdminMixin(AdminInputGuardMixin, _NamedInputsMixin, _ScopedFormfieldsMixin):
+class ProgramScopedAdminMixin(AdminInputGuardMixin, NamedInputsMixin, _ScopedFormfieldsMixin):
     """Put first in a ``ModelAdmin``'s bases; set ``program_path`` when the model's
     program is not its ``program`` field. ``Program`` and ``User`` need no path."""
 
@@ -344,11 +316,11 @@ class ProgramScopedAdminMixin(AdminInputGuardMixin, _NamedInputsMixin, _ScopedFo
         return obj
 
 
-class ProgramScopedInlineMixin(_NamedInputsMixin, _ScopedFormfieldsMixin):
+class ProgramScopedInlineMixin(NamedInputsMixin, _ScopedFormfieldsMixin):
     """For inlines: rows and foreign-key choices scoped (the parent page is already).
 
     In a table (``TabularInline``) a row's "Delete" box is named by that word, as a
-    screen reader reads it (its other inputs: ``_NamedInputsMixin``)."""
+    screen reader reads it (its other inputs: ``NamedInputsMixin``)."""
 
     program_path: str | None = "program"
 
