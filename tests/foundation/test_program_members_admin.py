@@ -10,6 +10,7 @@ from matching import services
 from matching.admin import programs
 from matching.errors import ParticipationRefused
 from matching.models import MembershipChange
+from mentoring.services import program_administrator_add
 from tests.admin_scoping.forms import admin_form_data
 from tests.factories import MembershipFactory, UserFactory
 
@@ -155,3 +156,20 @@ def test_a_large_programs_page_links_to_its_members_instead_of_listing_them(
     assert response.status_code == 302, response.content.decode()[:2000]
     follow = admin_client.get(f"{members}?program__id__exact={program.pk}").content.decode()
     assert "4 memberships" in follow
+
+
+def test_a_program_admin_switches_a_member_off_on_their_programs_page(client, program):
+    """The program team's own admins (not superusers) go through the same service."""
+    runner = UserFactory(username="runner")
+    program_administrator_add(program=program, user=runner)
+    member = MembershipFactory(program=program, role="mentee", active=True)
+    client.force_login(runner)
+    page = client.get(program_page(program)).content.decode()
+    assert "memberships-0-DELETE" not in page  # program admins do not delete memberships
+    response = client.post(
+        program_page(program), posted(client, program, **{"memberships-0-active": []})
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member.refresh_from_db()
+    assert member.active is False
+    assert MembershipChange.objects.get(membership=member).changed_by == runner
