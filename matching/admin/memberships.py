@@ -24,9 +24,11 @@ from mentoring.errors import DomainError
 from mentoring.models import Membership
 
 # A membership's fields an admin's form may set (a form has others: a row's "Delete").
-_FIELDS = frozenset(field.name for field in Membership._meta.concrete_fields if field.editable) - {
-    "id"
-}
+_FIELDS = frozenset(
+    field.name
+    for field in Membership._meta.concrete_fields
+    if field.editable and not field.primary_key
+)
 # Those besides who, where and as what: an added membership's details.
 _DETAILS = _FIELDS - {"user", "program", "role"}
 
